@@ -1,0 +1,4 @@
+// The Kafka error codes the controller answers with, taken from the one shared table.
+import { ErrorCode } from '../protocol/errors.js';
+
+export const { NONE, UNKNOWN_SERVER_ERROR, UNKNOWN_TOPIC_OR_PARTITION, INVALID_TOPIC_EXCEPTION, TOPIC_ALREADY_EXISTS, INVALID_PARTITIONS, INVALID_REPLICATION_FACTOR, INVALID_REPLICA_ASSIGNMENT, INVALID_CONFIG, INVALID_REQUEST, TOPIC_DELETION_DISABLED, UNKNOWN_TOPIC_ID } = ErrorCode;

@@ -1,0 +1,778 @@
+/**
+ * `Log`: one partition's replica on disk, in `<logDir>/<topic>-<partition>/`.
+ *
+ * Files: segments (`<base>.log`, `.index`, `.timeindex`, see `segment.ts`), `leader-epoch-checkpoint`,
+ * `log-start-offset-checkpoint` (Kafka checkpoint format, entry `<topic> <partition> <offset>`),
+ * producer snapshots `<offset>.snapshot` (format in `producer-state.ts`) and
+ * `partition.metadata` (`version: 0` / `topic_id: <id>`, as Kafka writes it).
+ *
+ * Invariants (checked after recovery and kept by every method):
+ * - segments are sorted by base offset; only the last (active) one takes appends;
+ * - offsets are strictly increasing across the log; leader appends are contiguous;
+ * - logStartOffset <= highWatermark <= logEndOffset, and logStartOffset lies in the first segment;
+ * - every byte in a closed segment was synced before the next segment was created.
+ *
+ * Durability and flush policy:
+ * - An append writes to the file (page cache) and returns; it is not synced unless
+ *   `flush.messages` records accumulated since the last flush. `maybeFlush(nowMs)` syncs once
+ *   the oldest unflushed append is `flush.ms` old; `flush()` and `close()` always sync.
+ * - Rolling a segment syncs the old segment and its indexes before the new one is created, and
+ *   writes a producer snapshot. Checkpoints are written atomically (tmp + fsync + rename).
+ * - kill -9 of the broker loses nothing that was appended (the OS keeps the page cache).
+ * - Power failure loses appends after the last sync (`flushedOffset`); a torn tail of the
+ *   active segment is found on open (framing + CRC scan) and cut off. Kafka's default is the same:
+ *   durability comes from replication, not fsync.
+ *
+ * Recovery (`open`): closed segments are loaded cheaply (index consistency + a CRC scan of the
+ * batches after the last index entry; a full CRC scan with `verifyClosedSegments`); a bad index is
+ * rebuilt; a closed segment with bad data is reported in `issues` and reads of that data answer
+ * CORRUPT_MESSAGE, never the bytes. The active segment is scanned batch by batch and truncated at
+ * the first bad batch. Producer state is loaded from the newest snapshot and the log after it.
+ *
+ * Departures from Kafka: the high watermark is not persisted here (the caller passes it to
+ * `open` and sets it); segment.ms counts from the segment's first append, not the first batch's
+ * timestamp; retention never deletes the active segment; the time index and `offsetForTimestamp`
+ * work at batch granularity (offset of the batch, its max timestamp).
+ *
+ * Not re-entrant; one owner calls it from the broker's single thread. Any file-system failure
+ * takes the log offline (every later call answers KAFKA_STORAGE_ERROR) until it is reopened.
+ */
+
+import type { FileSystem } from '../io/fs.js';
+import { joinPath } from '../io/fs.js';
+import { type BatchHeader, checkBatchAt, isFramingProblem, stampBatch, stampLogAppendTime } from './batch-header.js';
+import { parseOffset, readCheckpoint, writeCheckpoint } from './checkpoint-file.js';
+import { CORRUPT_MESSAGE, KAFKA_STORAGE_ERROR, LogStorageError, OFFSET_OUT_OF_RANGE } from './error-codes.js';
+import { type EpochEndOffset, LeaderEpochCache } from './leader-epoch-cache.js';
+import type { LogConfig } from './log-config.js';
+import { ProducerStateManager } from './producer-state.js';
+import { type IndexedBatch, INDEX_SUFFIX, LOG_SUFFIX, Segment, TIME_INDEX_SUFFIX, offsetFileName, parseOffsetFileName } from './segment.js';
+
+export const LEADER_EPOCH_CHECKPOINT = 'leader-epoch-checkpoint';
+export const LOG_START_OFFSET_CHECKPOINT = 'log-start-offset-checkpoint';
+export const PARTITION_METADATA = 'partition.metadata';
+export const SNAPSHOT_SUFFIX = '.snapshot';
+const SNAPSHOTS_KEPT = 2;
+
+/** What the produce path knows about each batch in `records` (positions relative to it). */
+export interface AppendBatchInfo {
+  position: number;
+  size: number;
+  lastOffsetDelta: number;
+  maxTimestamp: number;
+  producerId: number;
+  producerEpoch: number;
+  baseSequence: number;
+  recordCount: number;
+}
+
+export interface AppendOptions {
+  leaderEpoch: number;
+  nowMs: number;
+  /** Stamp LogAppendTime; defaults to the topic's message.timestamp.type. */
+  logAppendTime?: boolean;
+}
+
+export type AppendResult =
+  | { kind: 'appended'; baseOffset: number; lastOffset: number; logAppendTimeMs: number }
+  | { kind: 'duplicate'; baseOffset: number; lastOffset: number }
+  | { kind: 'error'; errorCode: number; message: string };
+
+export interface ReadOptions {
+  fetchOffset: number;
+  maxBytes: number;
+  /** Exclusive upper bound on returned offsets (e.g. the high watermark); default: log end. */
+  maxOffset?: number;
+  /** Return the first batch even if it is bigger than maxBytes. */
+  minOneBatch: boolean;
+}
+
+export type ReadResult =
+  | { kind: 'records'; records: Buffer; firstOffset: number; nextOffset: number }
+  | { kind: 'error'; errorCode: number; message: string };
+
+export type LogIssueKind =
+  | 'truncated-tail'
+  | 'log-start-beyond-end'
+  | 'index-rebuilt'
+  | 'corrupt-segment'
+  | 'checkpoint-invalid'
+  | 'snapshot-invalid'
+  | 'segment-overlap'
+  | 'topic-id-mismatch'
+  | 'stray-file'
+  | 'storage-error';
+
+export interface LogIssue {
+  kind: LogIssueKind;
+  segmentBaseOffset?: number;
+  position?: number;
+  message: string;
+}
+
+export interface StorageErrorResult {
+  kind: 'error';
+  errorCode: number;
+  message: string;
+}
+
+export interface LogOpenOptions {
+  fs: FileSystem;
+  /** The partition directory, `<logDir>/<topic>-<partition>`. */
+  dir: string;
+  topic: string;
+  partition: number;
+  topicId?: string;
+  config: LogConfig;
+  nowMs: number;
+  /** Last known high watermark (clamped to the recovered log); default: log start offset. */
+  highWatermark?: number;
+  /** CRC-check every closed segment on open instead of only their tails. */
+  verifyClosedSegments?: boolean;
+}
+
+export class Log {
+  readonly issues: LogIssue[] = [];
+  producerState = new ProducerStateManager();
+  leaderEpochCache: LeaderEpochCache;
+  private segments: Segment[] = [];
+  private startOffset = 0;
+  private hw = 0;
+  private isOffline = false;
+  private unflushedMessages = 0;
+  private firstUnflushedMs: number | undefined;
+  private flushed = 0;
+
+  private constructor(
+    readonly fs: FileSystem,
+    readonly dir: string,
+    readonly topic: string,
+    readonly partition: number,
+    public config: LogConfig,
+  ) {
+    this.leaderEpochCache = LeaderEpochCache.inMemory();
+  }
+
+  // ---- opening and recovery ---------------------------------------------------------------
+
+  static open(options: LogOpenOptions): Log {
+    const { fs, dir } = options;
+    const log = new Log(fs, dir, options.topic, options.partition, options.config);
+    fs.mkdirp(dir);
+    log.checkTopicId(options.topicId);
+    const checkpointed = log.readLogStartCheckpoint();
+    log.loadSegments(options.nowMs, checkpointed, options.verifyClosedSegments ?? false);
+    if (checkpointed !== undefined && checkpointed > log.logEndOffset) log.restartAtLogStart(checkpointed, options.nowMs);
+    const leo = log.logEndOffset;
+    log.startOffset = Math.min(Math.max(checkpointed ?? 0, log.segments[0]!.baseOffset), leo);
+    log.deleteSegmentsBelowStart();
+    const loaded = LeaderEpochCache.load(fs, joinPath(dir, LEADER_EPOCH_CHECKPOINT));
+    if (loaded.problem) log.issue('checkpoint-invalid', loaded.problem);
+    log.leaderEpochCache = loaded.cache;
+    log.leaderEpochCache.truncateFromEnd(leo);
+    log.leaderEpochCache.truncateFromStart(log.startOffset);
+    log.loadProducerState();
+    log.hw = Math.min(Math.max(options.highWatermark ?? log.startOffset, log.startOffset), leo);
+    log.flushed = leo;
+    return log;
+  }
+
+  private checkTopicId(topicId: string | undefined): void {
+    const path = joinPath(this.dir, PARTITION_METADATA);
+    if (this.fs.exists(path)) {
+      const text = this.fs.readFile(path).toString('utf8');
+      const stored = /topic_id:\s*(\S+)/.exec(text)?.[1];
+      if (topicId !== undefined && stored !== undefined && stored !== topicId) {
+        this.issue('topic-id-mismatch', `${path} has topic id ${stored}, expected ${topicId}`);
+      }
+      return;
+    }
+    if (topicId !== undefined) this.fs.writeFileAtomic(path, `version: 0\ntopic_id: ${topicId}\n`);
+  }
+
+  private readLogStartCheckpoint(): number | undefined {
+    const path = joinPath(this.dir, LOG_START_OFFSET_CHECKPOINT);
+    const parsed = readCheckpoint(this.fs, path);
+    if (parsed === undefined) return undefined;
+    const offset = typeof parsed === 'string' ? undefined : parseOffset(parsed[0]?.[2]);
+    if (offset === undefined) {
+      this.issue('checkpoint-invalid', `${path}: ${typeof parsed === 'string' ? parsed : 'bad entry'}`);
+      return undefined;
+    }
+    return offset;
+  }
+
+  /** Lists segment files, removes strays, loads closed segments and recovers the active one. */
+  private loadSegments(nowMs: number, checkpointedStart: number | undefined, verifyClosed: boolean): void {
+    const names = this.fs.readdir(this.dir);
+    const bases = new Set<number>();
+    for (const name of names) {
+      const base = parseOffsetFileName(name, LOG_SUFFIX);
+      if (base !== undefined) bases.add(base);
+    }
+    for (const name of names) {
+      const orphanIndex = [INDEX_SUFFIX, TIME_INDEX_SUFFIX].some((s) => {
+        const base = parseOffsetFileName(name, s);
+        return base !== undefined && !bases.has(base);
+      });
+      if (orphanIndex || name.endsWith('.tmp') || name.endsWith('.deleted')) {
+        this.issue('stray-file', `removed stray file ${name}`);
+        this.fs.remove(joinPath(this.dir, name));
+      }
+    }
+    const sorted = [...bases].sort((a, b) => a - b);
+    if (sorted.length === 0) {
+      this.segments.push(Segment.open(this.fs, this.dir, checkpointedStart ?? 0, nowMs, true));
+      return;
+    }
+    sorted.forEach((base, i) => {
+      const segment = Segment.open(this.fs, this.dir, base, nowMs, false);
+      this.segments.push(segment);
+      if (i === sorted.length - 1) this.recoverActive(segment);
+      else this.loadClosed(segment, verifyClosed);
+    });
+    for (let i = 1; i < this.segments.length; i++) {
+      const prev = this.segments[i - 1]!;
+      const next = this.segments[i]!;
+      if (prev.nextOffset > next.baseOffset) {
+        this.issue('segment-overlap', `segment ${prev.baseOffset} ends at ${prev.nextOffset}, after the next segment's base ${next.baseOffset}`, prev.baseOffset);
+      }
+    }
+  }
+
+  /**
+   * The log start checkpoint is past the recovered end (records deleted, then unflushed data
+   * lost): like Kafka, drop every segment and restart empty at the checkpointed start.
+   */
+  private restartAtLogStart(startOffset: number, nowMs: number): void {
+    this.issue('log-start-beyond-end', `log start offset ${startOffset} is past the recovered log end ${this.logEndOffset}; restarting the log there`);
+    for (const segment of this.segments) segment.delete(this.fs);
+    this.segments = [Segment.open(this.fs, this.dir, startOffset, nowMs, true)];
+  }
+
+  private recoverActive(segment: Segment): void {
+    const result = segment.rebuild(this.config.indexIntervalBytes, true);
+    if (result.problem !== undefined && result.truncatedBytes > 0) {
+      this.issue('truncated-tail', `truncated ${result.truncatedBytes} bytes at position ${result.end} (${result.problem})`, segment.baseOffset, result.end);
+    }
+  }
+
+  private loadClosed(segment: Segment, verify: boolean): void {
+    const problem = verify ? 'verification requested' : segment.loadClosed();
+    if (problem === undefined) return;
+    const result = segment.rebuild(this.config.indexIntervalBytes, false);
+    if (!verify) this.issue('index-rebuilt', `rebuilt indexes: ${problem}`, segment.baseOffset);
+    if (result.problem !== undefined) {
+      this.issue('corrupt-segment', `closed segment has bad data at position ${result.end} (${result.problem})`, segment.baseOffset, result.end);
+    }
+  }
+
+  private loadProducerState(): void {
+    const leo = this.logEndOffset;
+    const snapshots = this.snapshotOffsets().sort((a, b) => b - a);
+    let from = this.segments[0]!.baseOffset;
+    this.producerState = new ProducerStateManager();
+    for (const offset of snapshots) {
+      const path = this.snapshotPath(offset);
+      if (offset > leo) {
+        this.fs.remove(path);
+        continue;
+      }
+      const decoded = ProducerStateManager.decodeSnapshot(this.fs.readFile(path));
+      if (typeof decoded === 'string' || decoded.offset !== offset) {
+        this.issue('snapshot-invalid', `${path}: ${typeof decoded === 'string' ? decoded : 'offset mismatch'}`);
+        this.fs.remove(path);
+        continue;
+      }
+      this.producerState = decoded.state;
+      from = Math.max(offset, from);
+      break;
+    }
+    this.replayProducerState(from);
+    this.producerState.removeBefore(this.startOffset);
+  }
+
+  private replayProducerState(from: number): void {
+    for (const segment of this.segments) {
+      if (segment.nextOffset <= from) continue;
+      const position = segment.index.lookup(from).position;
+      segment.scan(position, segment.readLimit, { checkCrc: false, minOffset: 0 }, (h) => {
+        if (h.baseOffset >= from) this.producerState.update({ ...h, firstOffset: h.baseOffset });
+        return true;
+      });
+    }
+  }
+
+  // ---- properties -------------------------------------------------------------------------
+
+  get logStartOffset(): number {
+    return this.startOffset;
+  }
+
+  get logEndOffset(): number {
+    return this.active.nextOffset;
+  }
+
+  get highWatermark(): number {
+    return this.hw;
+  }
+
+  /** Sets the high watermark; clamped up to the log start offset, must not pass the log end. */
+  set highWatermark(offset: number) {
+    if (offset > this.logEndOffset) throw new Error(`high watermark ${offset} beyond log end ${this.logEndOffset}`);
+    this.hw = Math.max(offset, this.startOffset);
+  }
+
+  /** Offsets below this were synced to disk. */
+  get flushedOffset(): number {
+    return this.flushed;
+  }
+
+  get sizeBytes(): number {
+    return this.segments.reduce((sum, s) => sum + s.sizeBytes, 0);
+  }
+
+  get segmentCount(): number {
+    return this.segments.length;
+  }
+
+  get segmentBaseOffsets(): number[] {
+    return this.segments.map((s) => s.baseOffset);
+  }
+
+  get offline(): boolean {
+    return this.isOffline;
+  }
+
+  private get active(): Segment {
+    return this.segments[this.segments.length - 1]!;
+  }
+
+  // ---- appends ----------------------------------------------------------------------------
+
+  /**
+   * Appends batches produced by a client: idempotence check, then offsets, leader epoch and
+   * (LogAppendTime) timestamps are stamped in place in `records`, which is written in one go.
+   */
+  appendAsLeader(records: Buffer, batches: readonly AppendBatchInfo[], options: AppendOptions): AppendResult {
+    assertContiguous(records, batches);
+    if (this.isOffline) return this.offlineError();
+    const check = this.producerState.check(batches);
+    if (check.kind === 'duplicate') return { kind: 'duplicate', baseOffset: check.firstOffset, lastOffset: check.lastOffset };
+    if (check.kind === 'error') return { kind: 'error', errorCode: check.errorCode, message: check.message };
+    const logAppendTime = options.logAppendTime ?? this.config.messageTimestampType === 'LogAppendTime';
+    const baseOffset = this.logEndOffset;
+    const indexed: IndexedBatch[] = [];
+    let next = baseOffset;
+    for (const b of batches) {
+      stampBatch(records, b.position, next, options.leaderEpoch);
+      if (logAppendTime) stampLogAppendTime(records, b.position, b.size, options.nowMs);
+      const maxTimestamp = logAppendTime ? options.nowMs : b.maxTimestamp;
+      indexed.push({ position: b.position, size: b.size, baseOffset: next, lastOffset: next + b.lastOffsetDelta, maxTimestamp });
+      next += b.lastOffsetDelta + 1;
+    }
+    const lastOffset = next - 1;
+    return this.guard(() => {
+      this.maybeRoll(records.length, baseOffset, lastOffset, options.nowMs);
+      this.leaderEpochCache.assign(options.leaderEpoch, baseOffset);
+      this.writeBatches(records, indexed, options.nowMs);
+      batches.forEach((b, i) => {
+        const at = indexed[i]!;
+        this.producerState.update({ ...b, firstOffset: at.baseOffset, lastOffset: at.lastOffset, maxTimestamp: at.maxTimestamp });
+      });
+      this.afterAppend(batches.reduce((n, b) => n + b.recordCount, 0), options.nowMs);
+      return { kind: 'appended' as const, baseOffset, lastOffset, logAppendTimeMs: logAppendTime ? options.nowMs : -1 };
+    });
+  }
+
+  /** Appends batches copied from the leader (offsets and epochs already assigned). */
+  appendAsFollower(records: Buffer, nowMs: number): AppendResult {
+    if (this.isOffline) return this.offlineError();
+    const headers: BatchHeader[] = [];
+    let expected = this.logEndOffset;
+    for (let at = 0; at < records.length; ) {
+      const h = checkBatchAt(records, at, records.length, true);
+      if (isFramingProblem(h)) return { kind: 'error', errorCode: CORRUPT_MESSAGE, message: `batch at ${at}: ${h}` };
+      if (h.baseOffset < expected) {
+        return { kind: 'error', errorCode: OFFSET_OUT_OF_RANGE, message: `batch offset ${h.baseOffset} below expected ${expected}` };
+      }
+      headers.push(h);
+      expected = h.lastOffset + 1;
+      at += h.size;
+    }
+    if (headers.length === 0) return { kind: 'appended', baseOffset: this.logEndOffset, lastOffset: this.logEndOffset - 1, logAppendTimeMs: -1 };
+    const first = headers[0]!;
+    const last = headers[headers.length - 1]!;
+    return this.guard(() => {
+      this.maybeRoll(records.length, first.baseOffset, last.lastOffset, nowMs);
+      for (const h of headers) this.leaderEpochCache.assign(h.partitionLeaderEpoch, h.baseOffset);
+      this.writeBatches(records, headers, nowMs);
+      for (const h of headers) this.producerState.update({ ...h, firstOffset: h.baseOffset });
+      this.afterAppend(headers.reduce((n, h) => n + h.recordCount, 0), nowMs);
+      return { kind: 'appended' as const, baseOffset: first.baseOffset, lastOffset: last.lastOffset, logAppendTimeMs: -1 };
+    });
+  }
+
+  private writeBatches(records: Buffer, batches: readonly IndexedBatch[], nowMs: number): void {
+    const segment = this.active;
+    if (segment.isEmpty) segment.rollStartMs = nowMs;
+    segment.append(records, batches, this.config.indexIntervalBytes);
+  }
+
+  private afterAppend(recordCount: number, nowMs: number): void {
+    this.unflushedMessages += recordCount;
+    this.firstUnflushedMs ??= nowMs;
+    if (this.unflushedMessages >= this.config.flushMessages) this.flushActive();
+  }
+
+  /** Rolls when the active segment is non-empty and the append would break a limit. */
+  private maybeRoll(appendBytes: number, firstOffset: number, lastOffset: number, nowMs: number): void {
+    const segment = this.active;
+    const c = this.config;
+    const needsNewBase = !segment.canHoldOffset(lastOffset);
+    if (segment.isEmpty) {
+      if (needsNewBase || firstOffset > segment.baseOffset) this.replaceEmptyActive(firstOffset, nowMs);
+      return;
+    }
+    const full =
+      segment.sizeBytes + appendBytes > c.segmentBytes ||
+      nowMs - segment.rollStartMs >= c.segmentMs ||
+      segment.index.isFull(c.segmentIndexBytes) ||
+      needsNewBase;
+    if (full) this.roll(firstOffset, nowMs);
+  }
+
+  /** Closes the active segment (synced) and starts a new one at `baseOffset`. */
+  roll(baseOffset: number, nowMs: number): void {
+    const old = this.active;
+    if (baseOffset < old.nextOffset) throw new Error(`roll to ${baseOffset} below log end ${old.nextOffset}`);
+    old.markInactive();
+    this.flushed = Math.max(this.flushed, old.nextOffset);
+    this.unflushedMessages = 0;
+    this.firstUnflushedMs = undefined;
+    this.takeSnapshot(old.nextOffset);
+    this.segments.push(Segment.open(this.fs, this.dir, baseOffset, nowMs, true));
+  }
+
+  /** A follower gap: an empty active segment is re-created at the new base offset. */
+  private replaceEmptyActive(baseOffset: number, nowMs: number): void {
+    if (this.segments.length === 1) {
+      this.truncateFullyAndStartAt(baseOffset, nowMs);
+      return;
+    }
+    this.active.delete(this.fs);
+    this.segments.pop();
+    this.segments.push(Segment.open(this.fs, this.dir, baseOffset, nowMs, true));
+  }
+
+  // ---- reads ------------------------------------------------------------------------------
+
+  /**
+   * Reads whole batches from one segment, starting with the batch holding `fetchOffset`.
+   * OFFSET_OUT_OF_RANGE outside [logStartOffset, logEndOffset]; CORRUPT_MESSAGE if the data
+   * there fails its CRC.
+   */
+  read(options: ReadOptions): ReadResult {
+    if (this.isOffline) return this.offlineError();
+    const { fetchOffset, maxBytes, minOneBatch } = options;
+    const maxOffset = Math.min(options.maxOffset ?? this.logEndOffset, this.logEndOffset);
+    if (fetchOffset < this.startOffset || fetchOffset > this.logEndOffset) {
+      return { kind: 'error', errorCode: OFFSET_OUT_OF_RANGE, message: `offset ${fetchOffset} outside [${this.startOffset}, ${this.logEndOffset}]` };
+    }
+    const empty: ReadResult = { kind: 'records', records: Buffer.alloc(0), firstOffset: -1, nextOffset: fetchOffset };
+    if (fetchOffset >= maxOffset) return empty;
+    return this.guard(() => {
+      for (let i = this.floorSegmentIndex(fetchOffset); i < this.segments.length; i++) {
+        const segment = this.segments[i]!;
+        const got = segment.read(fetchOffset, maxBytes, maxOffset, minOneBatch);
+        if (got === undefined) continue;
+        if (typeof got === 'string') {
+          this.issue('corrupt-segment', `read at offset ${fetchOffset}: ${got}`, segment.baseOffset);
+          return { kind: 'error', errorCode: CORRUPT_MESSAGE, message: `stored batch at offset ${fetchOffset} in segment ${segment.baseOffset} is corrupt (${got})` };
+        }
+        if (!got.first || !got.last) return empty;
+        return { kind: 'records', records: got.records, firstOffset: got.first.baseOffset, nextOffset: got.last.lastOffset + 1 };
+      }
+      return empty;
+    });
+  }
+
+  /** The first batch with a timestamp >= `timestampMs`: its base offset and max timestamp. */
+  offsetForTimestamp(timestampMs: number): { offset: number; timestamp: number } | undefined {
+    if (this.isOffline) throw this.offlineException();
+    for (const segment of this.segments) {
+      const found = segment.findByTimestamp(timestampMs);
+      if (found && found.lastOffset >= this.startOffset) {
+        return { offset: Math.max(found.baseOffset, this.startOffset), timestamp: found.maxTimestamp };
+      }
+    }
+    return undefined;
+  }
+
+  /** The largest timestamp in the log and the base offset of the (first) batch holding it. */
+  maxTimestampOffset(): { offset: number; timestamp: number } {
+    let best = { offset: -1, timestamp: -1 };
+    for (const segment of this.segments) {
+      if (segment.maxTimestamp > best.timestamp) best = { offset: segment.offsetOfMaxTimestamp, timestamp: segment.maxTimestamp };
+    }
+    return best;
+  }
+
+  /** OffsetForLeaderEpoch for this replica. */
+  endOffsetForEpoch(leaderEpoch: number): EpochEndOffset {
+    return this.leaderEpochCache.endOffsetFor(leaderEpoch, this.logEndOffset);
+  }
+
+  private floorSegmentIndex(offset: number): number {
+    let lo = 0;
+    let hi = this.segments.length - 1;
+    let found = 0;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.segments[mid]!.baseOffset <= offset) {
+        found = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return found;
+  }
+
+  // ---- deletion, retention, truncation ----------------------------------------------------
+
+  /** DeleteRecords: moves the log start offset up to `offset` (<= high watermark). */
+  deleteRecordsBefore(offset: number): { kind: 'ok'; logStartOffset: number } | StorageErrorResult {
+    if (this.isOffline) return this.offlineError();
+    if (offset > this.hw || offset < 0) {
+      return { kind: 'error', errorCode: OFFSET_OUT_OF_RANGE, message: `offset ${offset} outside [0, high watermark ${this.hw}]` };
+    }
+    return this.guard(() => {
+      if (offset > this.startOffset) this.advanceLogStart(offset);
+      return { kind: 'ok' as const, logStartOffset: this.startOffset };
+    });
+  }
+
+  /**
+   * Deletes closed segments past retention.ms (by their newest timestamp) or beyond retention.bytes,
+   * oldest first, only below the high watermark. Returns the number of segments deleted.
+   */
+  applyRetention(nowMs: number): number {
+    if (this.isOffline) throw this.offlineException();
+    let count = 0;
+    this.guardOrThrow(() => {
+      const c = this.config;
+      let excessBytes = c.retentionBytes < 0 ? 0 : this.sizeBytes - c.retentionBytes;
+      while (count < this.segments.length - 1) {
+        const segment = this.segments[count]!;
+        const nextBase = this.segments[count + 1]!.baseOffset;
+        if (nextBase > this.hw) break;
+        const expired = c.retentionMs >= 0 && segment.maxTimestamp >= 0 && nowMs - segment.maxTimestamp > c.retentionMs;
+        const oversize = excessBytes >= segment.sizeBytes;
+        if (!expired && !oversize) break;
+        excessBytes -= segment.sizeBytes;
+        count += 1;
+      }
+      if (count > 0) this.advanceLogStart(this.segments[count]!.baseOffset);
+    });
+    return count;
+  }
+
+  /** Checkpoints the new log start offset, then deletes whole segments below it. */
+  private advanceLogStart(offset: number): void {
+    this.startOffset = offset;
+    this.hw = Math.max(this.hw, offset);
+    writeCheckpoint(this.fs, joinPath(this.dir, LOG_START_OFFSET_CHECKPOINT), [[this.topic, this.partition, offset]]);
+    if (offset >= this.logEndOffset && !this.active.isEmpty) this.roll(this.logEndOffset, this.active.rollStartMs);
+    this.deleteSegmentsBelowStart();
+    this.leaderEpochCache.truncateFromStart(offset);
+    this.producerState.removeBefore(offset);
+  }
+
+  private deleteSegmentsBelowStart(): void {
+    while (this.segments.length > 1 && this.segments[1]!.baseOffset <= this.startOffset) {
+      this.segments.shift()!.delete(this.fs);
+    }
+  }
+
+  /** Follower truncation: removes the batch holding `offset` and everything after. */
+  truncateTo(offset: number): void {
+    if (this.isOffline) throw this.offlineException();
+    if (offset >= this.logEndOffset) return;
+    this.guardOrThrow(() => {
+      if (offset <= this.startOffset) {
+        this.truncateFullyAndStartAt(offset, this.active.rollStartMs);
+        return;
+      }
+      while (this.segments.length > 1 && this.active.baseOffset >= offset) this.segments.pop()!.delete(this.fs);
+      this.active.truncateTo(offset);
+      // The cut batch may have started below the log start: then nothing readable is left.
+      if (this.logEndOffset < this.startOffset) this.truncateFullyAndStartAt(this.startOffset, this.active.rollStartMs);
+      else this.afterTruncation();
+    });
+  }
+
+  /** Deletes everything and restarts the log empty at `offset`. */
+  truncateFullyAndStartAt(offset: number, nowMs: number): void {
+    if (this.isOffline) throw this.offlineException();
+    this.guardOrThrow(() => {
+      for (const segment of this.segments) segment.delete(this.fs);
+      this.segments = [Segment.open(this.fs, this.dir, offset, nowMs, true)];
+      this.startOffset = offset;
+      writeCheckpoint(this.fs, joinPath(this.dir, LOG_START_OFFSET_CHECKPOINT), [[this.topic, this.partition, offset]]);
+      this.leaderEpochCache.clear();
+      this.afterTruncation();
+    });
+  }
+
+  private afterTruncation(): void {
+    const leo = this.logEndOffset;
+    this.hw = Math.min(this.hw, leo);
+    this.flushed = Math.min(this.flushed, leo);
+    this.leaderEpochCache.truncateFromEnd(leo);
+    for (const offset of this.snapshotOffsets()) if (offset > leo) this.fs.remove(this.snapshotPath(offset));
+    this.loadProducerState();
+  }
+
+  // ---- flushing and lifecycle -------------------------------------------------------------
+
+  /** Syncs everything appended so far. */
+  flush(): void {
+    if (this.isOffline) throw this.offlineException();
+    this.guardOrThrow(() => this.flushActive());
+  }
+
+  /** Syncs if the oldest unflushed append is at least flush.ms old. */
+  maybeFlush(nowMs: number): void {
+    if (this.firstUnflushedMs !== undefined && nowMs - this.firstUnflushedMs >= this.config.flushMs) this.flush();
+  }
+
+  private flushActive(): void {
+    this.active.sync();
+    this.flushed = this.logEndOffset;
+    this.unflushedMessages = 0;
+    this.firstUnflushedMs = undefined;
+  }
+
+  updateConfig(config: LogConfig): void {
+    this.config = config;
+  }
+
+  /** Syncs, snapshots producer state and closes every file. */
+  close(): void {
+    if (!this.isOffline) {
+      this.guardOrThrow(() => {
+        this.active.sync(true);
+        this.flushed = this.logEndOffset;
+        this.takeSnapshot(this.logEndOffset);
+      });
+    }
+    for (const segment of this.segments) {
+      try {
+        segment.close();
+      } catch {
+        // closing after a failure: nothing more to save
+      }
+    }
+  }
+
+  /**
+   * Closes and removes the partition directory. With `renameTo`, the directory is first renamed
+   * there (atomically) so a crash mid-removal leaves no half partition under its real name.
+   */
+  deleteAll(renameTo?: string): void {
+    for (const segment of this.segments) {
+      try {
+        segment.close();
+      } catch {
+        // already failed; removing anyway
+      }
+    }
+    this.segments = [];
+    this.isOffline = true;
+    let target = this.dir;
+    if (renameTo !== undefined) {
+      this.fs.remove(renameTo);
+      this.fs.rename(this.dir, renameTo);
+      target = renameTo;
+    }
+    this.fs.remove(target);
+  }
+
+  // ---- producer snapshots -----------------------------------------------------------------
+
+  private snapshotPath(offset: number): string {
+    return joinPath(this.dir, offsetFileName(offset, SNAPSHOT_SUFFIX));
+  }
+
+  private snapshotOffsets(): number[] {
+    const out: number[] = [];
+    for (const name of this.fs.readdir(this.dir)) {
+      const offset = parseOffsetFileName(name, SNAPSHOT_SUFFIX);
+      if (offset !== undefined) out.push(offset);
+    }
+    return out;
+  }
+
+  private takeSnapshot(offset: number): void {
+    this.fs.writeFileAtomic(this.snapshotPath(offset), this.producerState.encodeSnapshot(offset));
+    const offsets = this.snapshotOffsets().sort((a, b) => b - a);
+    for (const old of offsets.slice(SNAPSHOTS_KEPT)) this.fs.remove(this.snapshotPath(old));
+  }
+
+  // ---- failures ---------------------------------------------------------------------------
+
+  private issue(kind: LogIssueKind, message: string, segmentBaseOffset?: number, position?: number): void {
+    const entry: LogIssue = { kind, message };
+    if (segmentBaseOffset !== undefined) entry.segmentBaseOffset = segmentBaseOffset;
+    if (position !== undefined) entry.position = position;
+    this.issues.push(entry);
+  }
+
+  /** Runs a file-system step; a failure takes the log offline and answers KAFKA_STORAGE_ERROR. */
+  private guard<T>(step: () => T): T | StorageErrorResult {
+    try {
+      return step();
+    } catch (err) {
+      return { kind: 'error', errorCode: KAFKA_STORAGE_ERROR, message: this.goOffline(err) };
+    }
+  }
+
+  /** Like `guard`, but a failure throws `LogStorageError` (for methods without a result). */
+  private guardOrThrow(step: () => void): void {
+    try {
+      step();
+    } catch (err) {
+      throw new LogStorageError(KAFKA_STORAGE_ERROR, this.goOffline(err));
+    }
+  }
+
+  private goOffline(err: unknown): string {
+    if (!isFsError(err)) throw err;
+    this.isOffline = true;
+    const message = `${this.topic}-${this.partition} offline: ${(err as Error).message}`;
+    this.issue('storage-error', message);
+    return message;
+  }
+
+  private offlineError(): StorageErrorResult {
+    return { kind: 'error', errorCode: KAFKA_STORAGE_ERROR, message: `${this.topic}-${this.partition} is offline` };
+  }
+
+  private offlineException(): LogStorageError {
+    return new LogStorageError(KAFKA_STORAGE_ERROR, `${this.topic}-${this.partition} is offline`);
+  }
+}
+
+function isFsError(err: unknown): boolean {
+  return err instanceof Error && typeof (err as { code?: unknown }).code === 'string';
+}
+
+function assertContiguous(records: Buffer, batches: readonly AppendBatchInfo[]): void {
+  let at = 0;
+  for (const b of batches) {
+    if (b.position !== at || b.size <= 0) throw new Error(`batch at ${b.position} (size ${b.size}) is not contiguous with ${at}`);
+    at += b.size;
+  }
+  if (at !== records.length || batches.length === 0) throw new Error(`batches cover ${at} of ${records.length} bytes`);
+}

@@ -1,0 +1,366 @@
+/**
+ * One log segment: `<base>.log` (raw record batches, back to back), `<base>.index` and
+ * `<base>.timeindex`, where `<base>` is the 20-digit zero-padded offset of its first batch.
+ *
+ * Invariants: batches in the file are whole, their offsets strictly increase and stay within
+ * [baseOffset, baseOffset + 2^31); `nextOffset` is one past the last batch's last offset (or
+ * `baseOffset` when empty); index entries point at batch starts. Only the active segment is
+ * written; a segment becomes closed (`markInactive`) after a final sync.
+ */
+
+import type { FileHandle, FileSystem } from '../io/fs.js';
+import { joinPath } from '../io/fs.js';
+import {
+  BATCH_HEADER_SIZE,
+  type BatchHeader,
+  type FramingProblem,
+  checkBatchHeader,
+  crcMatchesAt,
+  isFramingProblem,
+} from './batch-header.js';
+import { type IndexPosition, OffsetIndex } from './offset-index.js';
+import { type TimeEntry, TimeIndex } from './time-index.js';
+
+export const LOG_SUFFIX = '.log';
+export const INDEX_SUFFIX = '.index';
+export const TIME_INDEX_SUFFIX = '.timeindex';
+const RECOVERY_CHUNK_BYTES = 1024 * 1024;
+const LOCATE_CHUNK_BYTES = 16 * 1024;
+const INT32_MAX = 0x7fffffff;
+
+export function offsetFileName(offset: number, suffix: string): string {
+  return String(offset).padStart(20, '0') + suffix;
+}
+
+/** Parses `<20 digits><suffix>`; undefined if the name is not one. */
+export function parseOffsetFileName(name: string, suffix: string): number | undefined {
+  if (!name.endsWith(suffix)) return undefined;
+  const digits = name.slice(0, -suffix.length);
+  if (!/^\d{20}$/.test(digits)) return undefined;
+  const n = Number(digits);
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
+/** A batch's place and offsets, enough to index it. */
+export interface IndexedBatch {
+  position: number;
+  size: number;
+  baseOffset: number;
+  lastOffset: number;
+  maxTimestamp: number;
+}
+
+export type ScanProblem = FramingProblem | 'offset-order' | 'offset-range';
+
+export interface ScanResult {
+  /** Position after the last good batch visited (where a problem starts, if any). */
+  end: number;
+  problem?: ScanProblem;
+}
+
+interface IndexAdditions {
+  offsets: IndexPosition[];
+  times: TimeEntry[];
+}
+
+export class Segment {
+  nextOffset: number;
+  maxTimestamp = -1;
+  offsetOfMaxTimestamp = -1;
+  /** First position of bad data in a closed segment (reads stop there). */
+  corruptFrom: number | undefined;
+  private bytesSinceIndexEntry = 0;
+  private lastTimeIndexTimestamp = -1;
+
+  private constructor(
+    readonly baseOffset: number,
+    readonly log: FileHandle,
+    readonly index: OffsetIndex,
+    readonly timeIndex: TimeIndex,
+    readonly paths: readonly string[],
+    /** When the segment started taking appends (for segment.ms). */
+    public rollStartMs: number,
+  ) {
+    this.nextOffset = baseOffset;
+  }
+
+  /** Opens (creating if missing, emptying if `fresh`) the three files of a segment. */
+  static open(fs: FileSystem, dir: string, baseOffset: number, nowMs: number, fresh: boolean): Segment {
+    const paths = [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX].map((s) => joinPath(dir, offsetFileName(baseOffset, s)));
+    const opts = { create: true, truncate: fresh };
+    const log = fs.open(paths[0]!, opts);
+    const index = new OffsetIndex(fs.open(paths[1]!, opts), baseOffset);
+    const timeIndex = new TimeIndex(fs.open(paths[2]!, opts), baseOffset);
+    return new Segment(baseOffset, log, index, timeIndex, paths, nowMs);
+  }
+
+  get sizeBytes(): number {
+    return this.log.size();
+  }
+
+  get isEmpty(): boolean {
+    return this.log.size() === 0;
+  }
+
+  /** Whether `lastOffset` can be stored with a 32-bit offset relative to this segment. */
+  canHoldOffset(lastOffset: number): boolean {
+    return lastOffset - this.baseOffset <= INT32_MAX;
+  }
+
+  /** Appends contiguous batches (already stamped) in one write and indexes them. */
+  append(records: Buffer, batches: readonly IndexedBatch[], indexIntervalBytes: number): void {
+    const start = this.log.size();
+    this.log.append(records);
+    const added: IndexAdditions = { offsets: [], times: [] };
+    for (const b of batches) this.track({ ...b, position: start + b.position }, indexIntervalBytes, added);
+    for (const e of added.offsets) this.index.append(e.offset, e.position);
+    for (const t of added.times) this.timeIndex.maybeAppend(t.timestamp, t.offset);
+  }
+
+  /** Kafka's indexing rule: an entry when more than `indexIntervalBytes` passed since the last. */
+  private track(b: IndexedBatch, indexIntervalBytes: number, added: IndexAdditions): void {
+    if (b.maxTimestamp > this.maxTimestamp) {
+      this.maxTimestamp = b.maxTimestamp;
+      this.offsetOfMaxTimestamp = b.baseOffset;
+    }
+    if (this.bytesSinceIndexEntry > indexIntervalBytes) {
+      added.offsets.push({ offset: b.lastOffset, position: b.position });
+      if (this.maxTimestamp > this.lastTimeIndexTimestamp) {
+        added.times.push({ timestamp: this.maxTimestamp, offset: this.offsetOfMaxTimestamp });
+        this.lastTimeIndexTimestamp = this.maxTimestamp;
+      }
+      this.bytesSinceIndexEntry = 0;
+    }
+    this.bytesSinceIndexEntry += b.size;
+    this.nextOffset = b.lastOffset + 1;
+  }
+
+  /**
+   * Walks batch headers from `from` to `to`, checking framing, offset order (starting at
+   * `minOffset`) and, if `checkCrc`, the CRC. `visit` returns false to stop early.
+   */
+  scan(from: number, to: number, options: { checkCrc: boolean; minOffset: number; chunkBytes?: number }, visit: (h: BatchHeader) => boolean): ScanResult {
+    const chunkBytes = options.chunkBytes ?? RECOVERY_CHUNK_BYTES;
+    let chunk = Buffer.alloc(0);
+    let chunkStart = 0;
+    let pos = from;
+    let minOffset = options.minOffset;
+    const load = (at: number, want: number): void => {
+      const len = Math.min(Math.max(want, chunkBytes), to - at);
+      chunk = Buffer.allocUnsafe(len);
+      const n = this.log.read(chunk, 0, len, at);
+      chunk = chunk.subarray(0, n);
+      chunkStart = at;
+    };
+    while (pos < to) {
+      if (pos + BATCH_HEADER_SIZE > chunkStart + chunk.length || pos < chunkStart) load(pos, BATCH_HEADER_SIZE);
+      const header = checkBatchHeader(chunk, pos - chunkStart, to - pos);
+      if (isFramingProblem(header)) return { end: pos, problem: header };
+      header.position = pos;
+      if (header.baseOffset < minOffset) return { end: pos, problem: 'offset-order' };
+      if (!this.canHoldOffset(header.lastOffset) || header.baseOffset < this.baseOffset) return { end: pos, problem: 'offset-range' };
+      if (options.checkCrc) {
+        if (pos + header.size > chunkStart + chunk.length) load(pos, header.size);
+        if (!crcMatchesAt(chunk, pos - chunkStart, header.size)) return { end: pos, problem: 'bad-crc' };
+      }
+      if (!visit(header)) return { end: pos };
+      minOffset = header.lastOffset + 1;
+      pos += header.size;
+    }
+    return { end: pos };
+  }
+
+  /**
+   * Full scan with CRC checks, rebuilding both indexes. With `truncateBadTail` (the active
+   * segment) the file is cut at the first bad batch; otherwise (a closed segment) the bad part is
+   * kept and remembered in `corruptFrom`.
+   */
+  rebuild(indexIntervalBytes: number, truncateBadTail: boolean): ScanResult & { truncatedBytes: number } {
+    this.resetTracking();
+    const added: IndexAdditions = { offsets: [], times: [] };
+    const size = this.log.size();
+    const result = this.scan(0, size, { checkCrc: true, minOffset: this.baseOffset }, (h) => {
+      this.track(h, indexIntervalBytes, added);
+      return true;
+    });
+    let truncatedBytes = 0;
+    this.corruptFrom = undefined;
+    if (result.problem !== undefined) {
+      if (truncateBadTail) {
+        truncatedBytes = size - result.end;
+        this.log.truncate(result.end);
+        this.log.sync();
+      } else {
+        this.corruptFrom = result.end;
+      }
+    }
+    this.index.reset(added.offsets);
+    this.timeIndex.reset(added.times);
+    return { ...result, truncatedBytes };
+  }
+
+  /**
+   * Loads a closed segment cheaply: both index files are checked for consistency and the batches
+   * after the last index entry are scanned (with CRC). Returns a problem if the caller should
+   * `rebuild` instead.
+   */
+  loadClosed(): string | undefined {
+    const size = this.log.size();
+    const indexProblem = this.index.load(size) ?? this.timeIndex.load();
+    if (indexProblem) return indexProblem;
+    const last = this.index.lastEntry();
+    const tail = this.refreshTail(true);
+    if (tail.problem) return `batch framing at position ${tail.end}: ${tail.problem}`;
+    if (last.position > 0 && tail.firstLastOffset !== last.offset) return `index entry (${last.offset}, ${last.position}) does not match the log`;
+    const lastTime = this.timeIndex.lastEntry();
+    if (lastTime && lastTime.offset >= this.nextOffset) return 'time index points past the end of the log';
+    return undefined;
+  }
+
+  /**
+   * Recomputes `nextOffset` and the max timestamp from the time index plus the batches from the
+   * last offset index entry to the end.
+   */
+  private refreshTail(checkCrc: boolean): ScanResult & { firstLastOffset?: number } {
+    this.resetTracking();
+    const last = this.index.lastEntry();
+    const lastTime = this.timeIndex.lastEntry();
+    if (lastTime) {
+      this.maxTimestamp = lastTime.timestamp;
+      this.offsetOfMaxTimestamp = lastTime.offset;
+      this.lastTimeIndexTimestamp = lastTime.timestamp;
+    }
+    let firstLastOffset: number | undefined;
+    const size = this.log.size();
+    const result = this.scan(last.position, size, { checkCrc, minOffset: this.baseOffset }, (h) => {
+      firstLastOffset ??= h.lastOffset;
+      if (h.maxTimestamp > this.maxTimestamp) {
+        this.maxTimestamp = h.maxTimestamp;
+        this.offsetOfMaxTimestamp = h.baseOffset;
+      }
+      this.nextOffset = h.lastOffset + 1;
+      return true;
+    });
+    this.bytesSinceIndexEntry = size - last.position;
+    return { ...result, ...(firstLastOffset === undefined ? {} : { firstLastOffset }) };
+  }
+
+  private resetTracking(): void {
+    this.nextOffset = this.baseOffset;
+    this.maxTimestamp = -1;
+    this.offsetOfMaxTimestamp = -1;
+    this.bytesSinceIndexEntry = 0;
+    this.lastTimeIndexTimestamp = -1;
+  }
+
+  /** Readable end of the file (stops before known corruption). */
+  get readLimit(): number {
+    return this.corruptFrom ?? this.log.size();
+  }
+
+  /** The first batch whose last offset is >= `offset`, or a scan problem, or undefined. */
+  locate(offset: number): BatchHeader | ScanProblem | undefined {
+    const from = this.index.lookup(offset).position;
+    let found: BatchHeader | undefined;
+    const result = this.scan(from, this.readLimit, { checkCrc: false, minOffset: 0, chunkBytes: LOCATE_CHUNK_BYTES }, (h) => {
+      if (h.lastOffset < offset) return true;
+      found = h;
+      return false;
+    });
+    if (found) return found;
+    if (result.problem) return result.problem;
+    if (this.corruptFrom !== undefined) return 'bad-crc';
+    return undefined;
+  }
+
+  /**
+   * Reads whole batches starting with the one holding `fetchOffset`: at most `maxBytes` (but the
+   * first batch whole if `minOneBatch`), only batches whose last offset is below `maxOffset`.
+   * Every batch returned passed its CRC check. Undefined if the segment has nothing at or after
+   * `fetchOffset`.
+   */
+  read(fetchOffset: number, maxBytes: number, maxOffset: number, minOneBatch: boolean): { records: Buffer; first?: BatchHeader; last?: BatchHeader } | ScanProblem | undefined {
+    const first = this.locate(fetchOffset);
+    if (first === undefined || typeof first === 'string') return first;
+    const empty = { records: Buffer.alloc(0) };
+    if (first.lastOffset >= maxOffset) return empty;
+    let len = Math.min(maxBytes, this.readLimit - first.position);
+    if (len < first.size) {
+      if (!minOneBatch) return empty;
+      len = first.size;
+    }
+    const buf = Buffer.allocUnsafe(len);
+    const n = this.log.read(buf, 0, len, first.position);
+    let at = 0;
+    let last: BatchHeader | undefined;
+    while (at < n) {
+      const h = checkBatchHeader(buf, at, n - at);
+      if (h === 'short-header' || h === 'short-batch') break;
+      if (isFramingProblem(h) || !crcMatchesAt(buf, at, h.size)) {
+        if (at === 0) return isFramingProblem(h) ? h : 'bad-crc';
+        break;
+      }
+      if (h.lastOffset >= maxOffset) break;
+      last = h;
+      at += h.size;
+    }
+    if (last === undefined) return empty;
+    return { records: buf.subarray(0, at), first, last };
+  }
+
+  /** The first batch whose max timestamp is >= `timestampMs`, using the time index. */
+  findByTimestamp(timestampMs: number): BatchHeader | undefined {
+    if (this.maxTimestamp < timestampMs) return undefined;
+    const startOffset = this.timeIndex.lookup(timestampMs);
+    const from = this.index.lookup(startOffset).position;
+    let found: BatchHeader | undefined;
+    this.scan(from, this.readLimit, { checkCrc: false, minOffset: 0, chunkBytes: LOCATE_CHUNK_BYTES }, (h) => {
+      if (h.maxTimestamp < timestampMs) return true;
+      found = h;
+      return false;
+    });
+    return found;
+  }
+
+  /** Removes the batch holding `offset` and everything after it. Returns the new `nextOffset`. */
+  truncateTo(offset: number): number {
+    const first = this.locate(offset);
+    if (first === undefined) return this.nextOffset;
+    const position = typeof first === 'string' ? this.readLimit : first.position;
+    const cutOffset = typeof first === 'string' ? this.nextOffset : first.baseOffset;
+    this.log.truncate(position);
+    this.index.truncateToPosition(position);
+    this.timeIndex.truncateToOffset(cutOffset);
+    if (this.corruptFrom !== undefined && this.corruptFrom >= position) this.corruptFrom = undefined;
+    this.refreshTail(false);
+    this.log.sync();
+    return this.nextOffset;
+  }
+
+  /** Called when the segment stops being active: final time index entry, then sync everything. */
+  markInactive(): void {
+    this.timeIndex.maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestamp);
+    this.lastTimeIndexTimestamp = Math.max(this.lastTimeIndexTimestamp, this.maxTimestamp);
+    this.sync(true);
+  }
+
+  sync(withIndexes = false): void {
+    this.log.sync();
+    if (withIndexes) {
+      this.index.file.sync();
+      this.timeIndex.file.sync();
+    }
+  }
+
+  close(): void {
+    this.log.close();
+    this.index.file.close();
+    this.timeIndex.file.close();
+  }
+
+  /** Closes and removes the segment's files. */
+  delete(fs: FileSystem): void {
+    this.close();
+    for (const path of this.paths) fs.remove(path);
+  }
+}
