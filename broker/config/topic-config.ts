@@ -175,17 +175,30 @@ function synonymsOf(def: TopicConfigDef, broker: BrokerConfig, overrides: Readon
   return synonyms;
 }
 
-/** What storage needs to run one partition's log. Times in ms, sizes in bytes; -1 = unlimited. */
+/**
+ * A topic's typed effective config: what storage needs to run one partition's log (the one
+ * definition; `broker/storage/` imports it) plus what the produce path checks. Times in ms, sizes
+ * in bytes; -1 = unlimited; Kafka's Long.MAX_VALUE defaults are Number.MAX_SAFE_INTEGER.
+ */
 export interface LogConfig {
+  /** segment.bytes: roll when the active segment would grow past this. */
   readonly segmentBytes: number;
+  /** segment.ms: roll when the active segment's first append is older than this. */
   readonly segmentMs: number;
   readonly segmentJitterMs: number;
+  /** segment.index.bytes: roll when the offset index would grow past this. */
   readonly segmentIndexBytes: number;
+  /** index.interval.bytes: one offset/time index entry per this many appended bytes. */
   readonly indexIntervalBytes: number;
+  /** retention.ms: delete closed segments whose newest timestamp is older; -1 = forever. */
   readonly retentionMs: number;
+  /** retention.bytes: delete oldest closed segments while the log is bigger; -1 = unbounded. */
   readonly retentionBytes: number;
+  /** flush.messages: fsync after this many appended records. */
   readonly flushMessages: number;
+  /** flush.ms: fsync when the oldest unflushed append is this old (driven by `Log.maybeFlush`). */
   readonly flushMs: number;
+  /** file.delete.delay.ms: accepted, ignored by storage (files are deleted at once). */
   readonly fileDeleteDelayMs: number;
   readonly messageTimestampType: 'CreateTime' | 'LogAppendTime';
   readonly messageTimestampBeforeMaxMs: number;

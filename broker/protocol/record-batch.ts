@@ -1,5 +1,5 @@
-// Record batch v2 (magic 2) framing: header views, produce-time validation, offset/epoch/time
-// stamping, CRC-32C, and scanning stored bytes.
+// Record batch v2 (magic 2) framing: header views, produce-time validation, framing checks of
+// stored bytes, offset/epoch/time stamping, CRC-32C, scanning, and Kafka's sequence arithmetic.
 //
 // This is the broker's hot path, so nothing here looks at individual records or decompresses:
 // everything is read from, or written into, the fixed 61-byte batch header. Record-level work lives
@@ -22,7 +22,8 @@
 // - Timestamps or producer ids beyond +-2^53 are rejected (INVALID_TIMESTAMP / INVALID_RECORD).
 //
 // Errors: programmer errors (reading past a buffer you were told holds a batch) throw; bad bytes
-// from a client come back as a Kafka error code, never as an exception.
+// from a client come back as a Kafka error code, bad stored bytes as a FramingProblem (storage
+// decides what to do: truncate, report, answer CORRUPT_MESSAGE), never as an exception.
 
 import { crc32c } from '@node-rs/crc32';
 
@@ -347,7 +348,41 @@ function invalid(errorCode: number, message: string): InvalidBatches {
   return { ok: false, errorCode, message };
 }
 
-// ---- scanning stored bytes (log recovery, fetch) ----
+// ---- checking stored bytes (segment recovery and reads, follower appends) ----
+
+/**
+ * Why the bytes at a position are not a stored batch: fewer than 61 header bytes ('short-header'),
+ * batchLength shorter than the header or above STORED_BATCH_LENGTH_MAX ('bad-length'), magic not 2
+ * ('bad-magic'), a negative baseOffset or lastOffsetDelta ('bad-offsets'), batchLength running past
+ * the data ('short-batch'), or, for callers that also check it, a CRC mismatch ('bad-crc').
+ */
+export type FramingProblem = 'short-header' | 'short-batch' | 'bad-length' | 'bad-magic' | 'bad-crc' | 'bad-offsets';
+
+/** Largest batchLength (bytes) storage accepts from disk or a leader before calling the bytes corrupt. */
+export const STORED_BATCH_LENGTH_MAX = 64 * 1024 * 1024;
+
+/**
+ * The view of the batch at `position` if its framing is sound, else the first problem in the order
+ * listed on FramingProblem. `available` is how many bytes of data exist from `position` on, which
+ * may be more than `buf` holds (a chunk of a segment file): the header must be in `buf`, the rest
+ * only within `available`. Does not check the CRC (crcMatches does). Never throws on bad bytes.
+ */
+export function checkStoredBatch(buf: Buffer, position: number, available = buf.length - position): BatchView | FramingProblem {
+  if (available < BATCH_OVERHEAD || buf.length - position < BATCH_OVERHEAD) return 'short-header';
+  const batchLength = buf.readInt32BE(position + BATCH_LENGTH_OFFSET);
+  if (batchLength < BATCH_OVERHEAD - LOG_OVERHEAD || batchLength > STORED_BATCH_LENGTH_MAX) return 'bad-length';
+  if (buf.readInt8(position + MAGIC_OFFSET) !== MAGIC_V2) return 'bad-magic';
+  const view = readBatchView(buf, position);
+  if (view.lastOffsetDelta < 0 || view.baseOffset < 0) return 'bad-offsets';
+  if (available < view.size) return 'short-batch';
+  return view;
+}
+
+export function isFramingProblem(value: BatchView | FramingProblem): value is FramingProblem {
+  return typeof value === 'string';
+}
+
+// ---- scanning (fetch responses, client-side decoding; storage uses checkStoredBatch) ----
 
 export interface ScanOptions {
   /** Verify each batch's CRC (recovery: yes; fetch of trusted bytes: no). Default false. */
@@ -390,6 +425,16 @@ export function scanBatches(buf: Buffer, start = 0, options: ScanOptions = {}): 
     position += view.size;
   }
   return result('end');
+}
+
+// ---- producer sequences ----
+
+const INT32_MAX = 0x7fffffff;
+
+/** Kafka's sequence arithmetic (DefaultRecordBatch.incrementSequence): `sequence + delta`, wrapping past int32 max to 0. */
+export function incrementSequence(sequence: number, delta: number): number {
+  if (sequence > INT32_MAX - delta) return delta - (INT32_MAX - sequence) - 1;
+  return sequence + delta;
 }
 
 function assertSafeInteger(value: number, what: string): void {

@@ -16,8 +16,8 @@ import type { FileSystem } from '../io/fs.js';
 import { joinPath } from '../io/fs.js';
 import { LogStorageError } from './error-codes.js';
 import { Log, type LogIssue } from './log.js';
-import type { LogConfig } from './log-config.js';
 import { parseProperties } from '../config/properties.js';
+import type { LogConfig } from '../config/topic-config.js';
 
 export const META_PROPERTIES = 'meta.properties';
 export const META_VERSION = 1;

@@ -38,15 +38,27 @@
  * takes the log offline (every later call answers KAFKA_STORAGE_ERROR) until it is reopened.
  */
 
+import type { LogConfig } from '../config/topic-config.js';
 import type { FileSystem } from '../io/fs.js';
 import { joinPath } from '../io/fs.js';
-import { type BatchHeader, checkBatchAt, isFramingProblem, stampBatch, stampLogAppendTime } from './batch-header.js';
+import {
+  type BatchView,
+  checkStoredBatch,
+  crcMatches,
+  isFramingProblem,
+  lastOffsetOf,
+  nextOffsetOf,
+  setBaseOffset,
+  setLogAppendTime,
+  setPartitionLeaderEpoch,
+} from '../protocol/record-batch.js';
 import { parseOffset, readCheckpoint, writeCheckpoint } from './checkpoint-file.js';
 import { CORRUPT_MESSAGE, KAFKA_STORAGE_ERROR, LogStorageError, OFFSET_OUT_OF_RANGE } from './error-codes.js';
 import { type EpochEndOffset, LeaderEpochCache } from './leader-epoch-cache.js';
-import type { LogConfig } from './log-config.js';
-import { ProducerStateManager } from './producer-state.js';
-import { type IndexedBatch, INDEX_SUFFIX, LOG_SUFFIX, Segment, TIME_INDEX_SUFFIX, offsetFileName, parseOffsetFileName } from './segment.js';
+import { type ProducerAppend, ProducerStateManager } from './producer-state.js';
+import {
+  type IndexedBatch, INDEX_SUFFIX, LOG_SUFFIX, Segment, TIME_INDEX_SUFFIX, indexedBatchOf, offsetFileName, parseOffsetFileName,
+} from './segment.js';
 
 export const LEADER_EPOCH_CHECKPOINT = 'leader-epoch-checkpoint';
 export const LOG_START_OFFSET_CHECKPOINT = 'log-start-offset-checkpoint';
@@ -297,7 +309,7 @@ export class Log {
       if (segment.nextOffset <= from) continue;
       const position = segment.index.lookup(from).position;
       segment.scan(position, segment.readLimit, { checkCrc: false, minOffset: 0 }, (h) => {
-        if (h.baseOffset >= from) this.producerState.update({ ...h, firstOffset: h.baseOffset });
+        if (h.baseOffset >= from) this.producerState.update(producerAppendOf(h));
         return true;
       });
     }
@@ -365,8 +377,9 @@ export class Log {
     const indexed: IndexedBatch[] = [];
     let next = baseOffset;
     for (const b of batches) {
-      stampBatch(records, b.position, next, options.leaderEpoch);
-      if (logAppendTime) stampLogAppendTime(records, b.position, b.size, options.nowMs);
+      setBaseOffset(records, b.position, next);
+      setPartitionLeaderEpoch(records, b.position, options.leaderEpoch);
+      if (logAppendTime) setLogAppendTime(records, b.position, options.nowMs);
       const maxTimestamp = logAppendTime ? options.nowMs : b.maxTimestamp;
       indexed.push({ position: b.position, size: b.size, baseOffset: next, lastOffset: next + b.lastOffsetDelta, maxTimestamp });
       next += b.lastOffsetDelta + 1;
@@ -388,28 +401,30 @@ export class Log {
   /** Appends batches copied from the leader (offsets and epochs already assigned). */
   appendAsFollower(records: Buffer, nowMs: number): AppendResult {
     if (this.isOffline) return this.offlineError();
-    const headers: BatchHeader[] = [];
+    const headers: BatchView[] = [];
     let expected = this.logEndOffset;
     for (let at = 0; at < records.length; ) {
-      const h = checkBatchAt(records, at, records.length, true);
-      if (isFramingProblem(h)) return { kind: 'error', errorCode: CORRUPT_MESSAGE, message: `batch at ${at}: ${h}` };
+      const h = checkStoredBatch(records, at);
+      if (isFramingProblem(h) || !crcMatches(records, at)) {
+        return { kind: 'error', errorCode: CORRUPT_MESSAGE, message: `batch at ${at}: ${isFramingProblem(h) ? h : 'bad-crc'}` };
+      }
       if (h.baseOffset < expected) {
         return { kind: 'error', errorCode: OFFSET_OUT_OF_RANGE, message: `batch offset ${h.baseOffset} below expected ${expected}` };
       }
       headers.push(h);
-      expected = h.lastOffset + 1;
+      expected = nextOffsetOf(h);
       at += h.size;
     }
     if (headers.length === 0) return { kind: 'appended', baseOffset: this.logEndOffset, lastOffset: this.logEndOffset - 1, logAppendTimeMs: -1 };
     const first = headers[0]!;
     const last = headers[headers.length - 1]!;
     return this.guard(() => {
-      this.maybeRoll(records.length, first.baseOffset, last.lastOffset, nowMs);
+      this.maybeRoll(records.length, first.baseOffset, lastOffsetOf(last), nowMs);
       for (const h of headers) this.leaderEpochCache.assign(h.partitionLeaderEpoch, h.baseOffset);
-      this.writeBatches(records, headers, nowMs);
-      for (const h of headers) this.producerState.update({ ...h, firstOffset: h.baseOffset });
+      this.writeBatches(records, headers.map(indexedBatchOf), nowMs);
+      for (const h of headers) this.producerState.update(producerAppendOf(h));
       this.afterAppend(headers.reduce((n, h) => n + h.recordCount, 0), nowMs);
-      return { kind: 'appended' as const, baseOffset: first.baseOffset, lastOffset: last.lastOffset, logAppendTimeMs: -1 };
+      return { kind: 'appended' as const, baseOffset: first.baseOffset, lastOffset: lastOffsetOf(last), logAppendTimeMs: -1 };
     });
   }
 
@@ -491,7 +506,7 @@ export class Log {
           return { kind: 'error', errorCode: CORRUPT_MESSAGE, message: `stored batch at offset ${fetchOffset} in segment ${segment.baseOffset} is corrupt (${got})` };
         }
         if (!got.first || !got.last) return empty;
-        return { kind: 'records', records: got.records, firstOffset: got.first.baseOffset, nextOffset: got.last.lastOffset + 1 };
+        return { kind: 'records', records: got.records, firstOffset: got.first.baseOffset, nextOffset: nextOffsetOf(got.last) };
       }
       return empty;
     });
@@ -502,7 +517,7 @@ export class Log {
     if (this.isOffline) throw this.offlineException();
     for (const segment of this.segments) {
       const found = segment.findByTimestamp(timestampMs);
-      if (found && found.lastOffset >= this.startOffset) {
+      if (found && lastOffsetOf(found) >= this.startOffset) {
         return { offset: Math.max(found.baseOffset, this.startOffset), timestamp: found.maxTimestamp };
       }
     }
@@ -766,6 +781,11 @@ export class Log {
 
 function isFsError(err: unknown): boolean {
   return err instanceof Error && typeof (err as { code?: unknown }).code === 'string';
+}
+
+/** A batch read from bytes (offsets already assigned), as producer state records it. */
+function producerAppendOf(view: BatchView): ProducerAppend {
+  return { ...view, firstOffset: view.baseOffset, lastOffset: lastOffsetOf(view) };
 }
 
 function assertContiguous(records: Buffer, batches: readonly AppendBatchInfo[]): void {

@@ -24,7 +24,7 @@
  */
 
 import { crc32c } from '@node-rs/crc32';
-import { incrementSequence } from './batch-header.js';
+import { incrementSequence } from '../protocol/record-batch.js';
 import { INVALID_PRODUCER_EPOCH, OUT_OF_ORDER_SEQUENCE_NUMBER } from './error-codes.js';
 
 export const PRODUCER_BATCHES_MAX = 5;

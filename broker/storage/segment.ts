@@ -11,13 +11,14 @@
 import type { FileHandle, FileSystem } from '../io/fs.js';
 import { joinPath } from '../io/fs.js';
 import {
-  BATCH_HEADER_SIZE,
-  type BatchHeader,
+  BATCH_OVERHEAD,
+  type BatchView,
   type FramingProblem,
-  checkBatchHeader,
-  crcMatchesAt,
+  checkStoredBatch,
+  crcMatches,
   isFramingProblem,
-} from './batch-header.js';
+  lastOffsetOf,
+} from '../protocol/record-batch.js';
 import { type IndexPosition, OffsetIndex } from './offset-index.js';
 import { type TimeEntry, TimeIndex } from './time-index.js';
 
@@ -48,6 +49,11 @@ export interface IndexedBatch {
   baseOffset: number;
   lastOffset: number;
   maxTimestamp: number;
+}
+
+/** The index fields of a batch read from bytes (its position is where it was read). */
+export function indexedBatchOf(view: BatchView): IndexedBatch {
+  return { position: view.position, size: view.size, baseOffset: view.baseOffset, lastOffset: lastOffsetOf(view), maxTimestamp: view.maxTimestamp };
 }
 
 export type ScanProblem = FramingProblem | 'offset-order' | 'offset-range';
@@ -139,7 +145,7 @@ export class Segment {
    * Walks batch headers from `from` to `to`, checking framing, offset order (starting at
    * `minOffset`) and, if `checkCrc`, the CRC. `visit` returns false to stop early.
    */
-  scan(from: number, to: number, options: { checkCrc: boolean; minOffset: number; chunkBytes?: number }, visit: (h: BatchHeader) => boolean): ScanResult {
+  scan(from: number, to: number, options: { checkCrc: boolean; minOffset: number; chunkBytes?: number }, visit: (h: BatchView) => boolean): ScanResult {
     const chunkBytes = options.chunkBytes ?? RECOVERY_CHUNK_BYTES;
     let chunk = Buffer.alloc(0);
     let chunkStart = 0;
@@ -153,18 +159,18 @@ export class Segment {
       chunkStart = at;
     };
     while (pos < to) {
-      if (pos + BATCH_HEADER_SIZE > chunkStart + chunk.length || pos < chunkStart) load(pos, BATCH_HEADER_SIZE);
-      const header = checkBatchHeader(chunk, pos - chunkStart, to - pos);
+      if (pos + BATCH_OVERHEAD > chunkStart + chunk.length || pos < chunkStart) load(pos, BATCH_OVERHEAD);
+      const header = checkStoredBatch(chunk, pos - chunkStart, to - pos);
       if (isFramingProblem(header)) return { end: pos, problem: header };
       header.position = pos;
       if (header.baseOffset < minOffset) return { end: pos, problem: 'offset-order' };
-      if (!this.canHoldOffset(header.lastOffset) || header.baseOffset < this.baseOffset) return { end: pos, problem: 'offset-range' };
+      if (!this.canHoldOffset(lastOffsetOf(header)) || header.baseOffset < this.baseOffset) return { end: pos, problem: 'offset-range' };
       if (options.checkCrc) {
         if (pos + header.size > chunkStart + chunk.length) load(pos, header.size);
-        if (!crcMatchesAt(chunk, pos - chunkStart, header.size)) return { end: pos, problem: 'bad-crc' };
+        if (!crcMatches(chunk, pos - chunkStart)) return { end: pos, problem: 'bad-crc' };
       }
       if (!visit(header)) return { end: pos };
-      minOffset = header.lastOffset + 1;
+      minOffset = lastOffsetOf(header) + 1;
       pos += header.size;
     }
     return { end: pos };
@@ -180,7 +186,7 @@ export class Segment {
     const added: IndexAdditions = { offsets: [], times: [] };
     const size = this.log.size();
     const result = this.scan(0, size, { checkCrc: true, minOffset: this.baseOffset }, (h) => {
-      this.track(h, indexIntervalBytes, added);
+      this.track(indexedBatchOf(h), indexIntervalBytes, added);
       return true;
     });
     let truncatedBytes = 0;
@@ -233,12 +239,12 @@ export class Segment {
     let firstLastOffset: number | undefined;
     const size = this.log.size();
     const result = this.scan(last.position, size, { checkCrc, minOffset: this.baseOffset }, (h) => {
-      firstLastOffset ??= h.lastOffset;
+      firstLastOffset ??= lastOffsetOf(h);
       if (h.maxTimestamp > this.maxTimestamp) {
         this.maxTimestamp = h.maxTimestamp;
         this.offsetOfMaxTimestamp = h.baseOffset;
       }
-      this.nextOffset = h.lastOffset + 1;
+      this.nextOffset = lastOffsetOf(h) + 1;
       return true;
     });
     this.bytesSinceIndexEntry = size - last.position;
@@ -259,11 +265,11 @@ export class Segment {
   }
 
   /** The first batch whose last offset is >= `offset`, or a scan problem, or undefined. */
-  locate(offset: number): BatchHeader | ScanProblem | undefined {
+  locate(offset: number): BatchView | ScanProblem | undefined {
     const from = this.index.lookup(offset).position;
-    let found: BatchHeader | undefined;
+    let found: BatchView | undefined;
     const result = this.scan(from, this.readLimit, { checkCrc: false, minOffset: 0, chunkBytes: LOCATE_CHUNK_BYTES }, (h) => {
-      if (h.lastOffset < offset) return true;
+      if (lastOffsetOf(h) < offset) return true;
       found = h;
       return false;
     });
@@ -279,11 +285,11 @@ export class Segment {
    * Every batch returned passed its CRC check. Undefined if the segment has nothing at or after
    * `fetchOffset`.
    */
-  read(fetchOffset: number, maxBytes: number, maxOffset: number, minOneBatch: boolean): { records: Buffer; first?: BatchHeader; last?: BatchHeader } | ScanProblem | undefined {
+  read(fetchOffset: number, maxBytes: number, maxOffset: number, minOneBatch: boolean): { records: Buffer; first?: BatchView; last?: BatchView } | ScanProblem | undefined {
     const first = this.locate(fetchOffset);
     if (first === undefined || typeof first === 'string') return first;
     const empty = { records: Buffer.alloc(0) };
-    if (first.lastOffset >= maxOffset) return empty;
+    if (lastOffsetOf(first) >= maxOffset) return empty;
     let len = Math.min(maxBytes, this.readLimit - first.position);
     if (len < first.size) {
       if (!minOneBatch) return empty;
@@ -292,15 +298,15 @@ export class Segment {
     const buf = Buffer.allocUnsafe(len);
     const n = this.log.read(buf, 0, len, first.position);
     let at = 0;
-    let last: BatchHeader | undefined;
+    let last: BatchView | undefined;
     while (at < n) {
-      const h = checkBatchHeader(buf, at, n - at);
+      const h = checkStoredBatch(buf, at, n - at);
       if (h === 'short-header' || h === 'short-batch') break;
-      if (isFramingProblem(h) || !crcMatchesAt(buf, at, h.size)) {
+      if (isFramingProblem(h) || !crcMatches(buf, at)) {
         if (at === 0) return isFramingProblem(h) ? h : 'bad-crc';
         break;
       }
-      if (h.lastOffset >= maxOffset) break;
+      if (lastOffsetOf(h) >= maxOffset) break;
       last = h;
       at += h.size;
     }
@@ -309,11 +315,11 @@ export class Segment {
   }
 
   /** The first batch whose max timestamp is >= `timestampMs`, using the time index. */
-  findByTimestamp(timestampMs: number): BatchHeader | undefined {
+  findByTimestamp(timestampMs: number): BatchView | undefined {
     if (this.maxTimestamp < timestampMs) return undefined;
     const startOffset = this.timeIndex.lookup(timestampMs);
     const from = this.index.lookup(startOffset).position;
-    let found: BatchHeader | undefined;
+    let found: BatchView | undefined;
     this.scan(from, this.readLimit, { checkCrc: false, minOffset: 0, chunkBytes: LOCATE_CHUNK_BYTES }, (h) => {
       if (h.maxTimestamp < timestampMs) return true;
       found = h;

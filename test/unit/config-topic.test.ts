@@ -1,6 +1,6 @@
 import test from 'ava';
 import { ConfigSource, applyDynamicBrokerConfigs, loadBrokerConfig } from '../../broker/config/broker-config.js';
-import type { LogConfig as StorageLogConfig } from '../../broker/storage/log-config.js';
+import type { Log } from '../../broker/storage/log.js';
 import { TOPIC_CONFIG_DEFS, effectiveTopicConfig, toLogConfig, validateTopicConfigs } from '../../broker/config/topic-config.js';
 
 const none = new Map<string, string>();
@@ -66,7 +66,7 @@ test('effective topic config follows dynamic broker defaults', (t) => {
 test('toLogConfig: broker defaults, topic overrides win, Long.MAX = largest safe number', (t) => {
   const broker = loadBrokerConfig({ file: 'log.retention.minutes=3\nlog.roll.ms=500\nlog.index.interval.bytes=100' });
   const log = toLogConfig(broker, new Map([['retention.bytes', '1000'], ['cleanup.policy', 'compact'], ['message.timestamp.type', 'LogAppendTime']]));
-  const forStorage: StorageLogConfig = log; // compile-time: storage can take it as is
+  const forStorage: Log['config'] = log; // compile-time: storage can take it as is
   t.truthy(forStorage);
   t.deepEqual(log, {
     segmentBytes: 1073741824,

@@ -1,5 +1,6 @@
 // record-batch.ts: header views, produce validation (every bad input gets an error code, never an
-// exception or a hang), CRC-preserving stamping, and scanning stored bytes.
+// exception or a hang), CRC-preserving stamping, scanning, framing checks of stored bytes (every bad
+// input gets a FramingProblem, never an exception), and sequence arithmetic.
 
 import test from 'ava';
 import { fc, testProp } from '@fast-check/ava';
@@ -9,6 +10,7 @@ import {
   BASE_SEQUENCE_OFFSET,
   BASE_TIMESTAMP_OFFSET,
   BATCH_LENGTH_OFFSET,
+  BASE_OFFSET_OFFSET,
   BATCH_OVERHEAD,
   CRC_OFFSET,
   LAST_OFFSET_DELTA_OFFSET,
@@ -16,8 +18,12 @@ import {
   PRODUCER_ID_OFFSET,
   RECORDS_COUNT_OFFSET,
   RecordErrorCode,
+  STORED_BATCH_LENGTH_MAX,
   TimestampType,
+  checkStoredBatch,
   crcMatches,
+  incrementSequence,
+  isFramingProblem,
   readBatchView,
   scanBatches,
   setBaseOffset,
@@ -27,6 +33,7 @@ import {
   writeBatchCrc,
   writeInt64,
   type BatchValidation,
+  type FramingProblem,
 } from '../../broker/protocol/record-batch.js';
 import { Compression } from '../../broker/protocol/compression.js';
 import { encodeRecordBatch } from '../../broker/protocol/records.js';
@@ -367,4 +374,71 @@ test('crcMatches is false, not a throw, for short buffers and bad lengths', (t) 
   const lying = Buffer.from(buf);
   lying.writeInt32BE(-100, BATCH_LENGTH_OFFSET);
   t.false(crcMatches(lying, 0));
+});
+
+// ---- checkStoredBatch ----
+
+test('checkStoredBatch returns the view of a sound stored batch, whatever its CRC', (t) => {
+  const buf = Buffer.concat([batch(1), batch(3)]);
+  const second = buf.length - batch(3).length;
+  setBaseOffset(buf, second, 40);
+  setPartitionLeaderEpoch(buf, second, 7);
+  const view = checkStoredBatch(buf, second);
+  if (isFramingProblem(view)) return t.fail(view);
+  t.deepEqual(view, readBatchView(buf, second));
+  t.like(view, { position: second, baseOffset: 40, partitionLeaderEpoch: 7, lastOffsetDelta: 2 });
+  buf[buf.length - 1]! ^= 0xff;
+  t.false(isFramingProblem(checkStoredBatch(buf, second)), 'the CRC is crcMatches\'s job');
+});
+
+test('table: checkStoredBatch names the framing problem', (t) => {
+  const good = batch(2);
+  const cases: [string, Buffer, number | undefined, FramingProblem][] = [
+    ['fewer than 61 bytes in the buffer', good.subarray(0, BATCH_OVERHEAD - 1), undefined, 'short-header'],
+    ['fewer than 61 bytes available', good, BATCH_OVERHEAD - 1, 'short-header'],
+    ['batchLength shorter than the header', edited(good, (b) => b.writeInt32BE(BATCH_OVERHEAD - 13, BATCH_LENGTH_OFFSET)), undefined, 'bad-length'],
+    ['batchLength over the limit', edited(good, (b) => b.writeInt32BE(STORED_BATCH_LENGTH_MAX + 1, BATCH_LENGTH_OFFSET)), undefined, 'bad-length'],
+    ['magic 1', edited(good, (b) => b.writeInt8(1, MAGIC_OFFSET)), undefined, 'bad-magic'],
+    ['negative baseOffset', edited(good, (b) => writeInt64(b, BASE_OFFSET_OFFSET, -5)), undefined, 'bad-offsets'],
+    ['negative lastOffsetDelta', edited(good, (b) => b.writeInt32BE(-1, LAST_OFFSET_DELTA_OFFSET)), undefined, 'bad-offsets'],
+    ['batchLength past the end of the buffer', good.subarray(0, good.length - 1), undefined, 'short-batch'],
+    ['batchLength past the available bytes', good, good.length - 1, 'short-batch'],
+  ];
+  for (const [name, buf, available, problem] of cases) t.is(checkStoredBatch(buf, 0, available), problem, name);
+});
+
+test('checkStoredBatch needs only the header in the buffer when more bytes are available elsewhere', (t) => {
+  const full = batch(3);
+  const header = full.subarray(0, BATCH_OVERHEAD);
+  const view = checkStoredBatch(header, 0, full.length);
+  if (isFramingProblem(view)) return t.fail(view);
+  t.is(view.size, full.length);
+  t.is(checkStoredBatch(header, 0, full.length - 1), 'short-batch');
+  t.deepEqual(checkStoredBatch(full, 0, full.length + 100), checkStoredBatch(full, 0), 'extra available bytes change nothing');
+});
+
+testProp(
+  'checkStoredBatch never throws on arbitrary bytes and any available count',
+  [fc.uint8Array({ maxLength: 200 }), fc.nat(400), fc.nat(300)],
+  (t, bytes, position, available) => {
+    const buf = Buffer.from(bytes);
+    const result = checkStoredBatch(buf, Math.min(position, buf.length), available);
+    if (!isFramingProblem(result)) t.true(result.size <= available && result.size >= BATCH_OVERHEAD);
+    else t.pass();
+  },
+);
+
+// ---- incrementSequence ----
+
+test('table: incrementSequence adds and wraps past int32 max to 0, like Kafka', (t) => {
+  const INT32_MAX = 0x7fffffff;
+  const cases: [number, number, number][] = [
+    [0, 1, 1],
+    [5, 3, 8],
+    [INT32_MAX - 1, 1, INT32_MAX],
+    [INT32_MAX, 1, 0],
+    [INT32_MAX - 1, 3, 1],
+    [INT32_MAX, 0, INT32_MAX],
+  ];
+  for (const [sequence, delta, expected] of cases) t.is(incrementSequence(sequence, delta), expected, `${sequence} + ${delta}`);
 });

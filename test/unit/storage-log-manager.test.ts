@@ -1,23 +1,13 @@
 import test from 'ava';
-import { crc32c } from '@node-rs/crc32';
 import { MemoryFileSystem } from '../../broker/io/memory-fs.js';
 import { logConfig } from '../../broker/storage/log-config.js';
 import { LogManager, MetaPropertiesError, parsePartitionDirName } from '../../broker/storage/log-manager.js';
 import type { Log } from '../../broker/storage/log.js';
+import { makeBatch, produce } from '../helpers/batches.js';
 
 function appendOne(log: Log, records = 1, timestamp = 0): void {
-  const buf = Buffer.alloc(161);
-  buf.writeInt32BE(buf.length - 12, 8);
-  buf.writeInt8(2, 16);
-  buf.writeInt32BE(records - 1, 23);
-  buf.writeBigInt64BE(BigInt(timestamp), 35);
-  buf.writeBigInt64BE(-1n, 43);
-  buf.writeInt16BE(-1, 51);
-  buf.writeInt32BE(-1, 53);
-  buf.writeInt32BE(records, 57);
-  buf.writeUInt32BE(crc32c(buf.subarray(21)), 17);
-  const info = { position: 0, size: buf.length, lastOffsetDelta: records - 1, maxTimestamp: timestamp, producerId: -1, producerEpoch: -1, baseSequence: -1, recordCount: records };
-  const r = log.appendAsLeader(buf, [info], { leaderEpoch: 0, nowMs: 0 });
+  const { records: bytes, infos } = produce(makeBatch({ records, timestamp, payload: Buffer.alloc(100) }));
+  const r = log.appendAsLeader(bytes, infos, { leaderEpoch: 0, nowMs: 0 });
   if (r.kind !== 'appended') throw new Error(JSON.stringify(r));
 }
 

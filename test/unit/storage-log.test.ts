@@ -7,67 +7,16 @@ import { join } from 'node:path';
 import { MemoryFileSystem, seededRandom } from '../../broker/io/memory-fs.js';
 import { NodeFileSystem } from '../../broker/io/node-fs.js';
 import type { FileSystem } from '../../broker/io/fs.js';
-import { Log, type AppendBatchInfo, type AppendResult } from '../../broker/storage/log.js';
-import { logConfig, type LogConfig } from '../../broker/storage/log-config.js';
+import { Log, type AppendResult } from '../../broker/storage/log.js';
+import type { LogConfig } from '../../broker/config/topic-config.js';
+import { logConfig } from '../../broker/storage/log-config.js';
 import {
   CORRUPT_MESSAGE,
   INVALID_PRODUCER_EPOCH,
   OFFSET_OUT_OF_RANGE,
   OUT_OF_ORDER_SEQUENCE_NUMBER,
 } from '../../broker/storage/error-codes.js';
-
-// ---- a tiny record batch v2 builder: valid header + CRC, opaque record bytes ----------------
-
-interface BatchSpec {
-  records?: number;
-  payload?: Buffer | string;
-  timestamp?: number;
-  producerId?: number;
-  producerEpoch?: number;
-  baseSequence?: number;
-}
-
-function makeBatch(spec: BatchSpec = {}): Buffer {
-  const records = spec.records ?? 1;
-  const payload = typeof spec.payload === 'string' ? Buffer.from(spec.payload) : (spec.payload ?? Buffer.alloc(20, 7));
-  const buf = Buffer.alloc(61 + payload.length);
-  const ts = BigInt(spec.timestamp ?? 1_000);
-  buf.writeBigInt64BE(0n, 0);
-  buf.writeInt32BE(buf.length - 12, 8);
-  buf.writeInt32BE(-1, 12);
-  buf.writeInt8(2, 16);
-  buf.writeInt16BE(0, 21);
-  buf.writeInt32BE(records - 1, 23);
-  buf.writeBigInt64BE(ts, 27);
-  buf.writeBigInt64BE(ts, 35);
-  buf.writeBigInt64BE(BigInt(spec.producerId ?? -1), 43);
-  buf.writeInt16BE(spec.producerEpoch ?? -1, 51);
-  buf.writeInt32BE(spec.baseSequence ?? -1, 53);
-  buf.writeInt32BE(records, 57);
-  payload.copy(buf, 61);
-  buf.writeUInt32BE(crc32c(buf.subarray(21)), 17);
-  return buf;
-}
-
-/** Concatenates batches and describes them as the produce path would. */
-function produce(...batches: Buffer[]): { records: Buffer; infos: AppendBatchInfo[] } {
-  const infos: AppendBatchInfo[] = [];
-  let position = 0;
-  for (const b of batches) {
-    infos.push({
-      position,
-      size: b.length,
-      lastOffsetDelta: b.readInt32BE(23),
-      maxTimestamp: Number(b.readBigInt64BE(35)),
-      producerId: Number(b.readBigInt64BE(43)),
-      producerEpoch: b.readInt16BE(51),
-      baseSequence: b.readInt32BE(53),
-      recordCount: b.readInt32BE(57),
-    });
-    position += b.length;
-  }
-  return { records: Buffer.concat(batches), infos };
-}
+import { makeBatch, produce } from '../helpers/batches.js';
 
 function append(log: Log, nowMs: number, ...batches: Buffer[]): AppendResult {
   const { records, infos } = produce(...batches);

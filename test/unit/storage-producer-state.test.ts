@@ -1,6 +1,6 @@
 import test from 'ava';
 import { MemoryFileSystem } from '../../broker/io/memory-fs.js';
-import { incrementSequence } from '../../broker/storage/batch-header.js';
+import { incrementSequence } from '../../broker/protocol/record-batch.js';
 import { INVALID_PRODUCER_EPOCH, OUT_OF_ORDER_SEQUENCE_NUMBER } from '../../broker/storage/error-codes.js';
 import { LeaderEpochCache, UNDEFINED_EPOCH } from '../../broker/storage/leader-epoch-cache.js';
 import { ProducerStateManager, type ProducerAppend } from '../../broker/storage/producer-state.js';
