@@ -369,12 +369,19 @@ export class Broker {
       for (const log of this.logs.all()) byTopic.set(log.topic, (byTopic.get(log.topic) ?? 0) + log.sizeBytes);
       return byTopic.entries();
     });
-    this.http = await startHttpServer({
-      host: http.host,
-      port: http.port,
-      metrics: this.metrics,
-      isReady: () => (this.ready ? { ready: true } : { ready: false, reason: 'starting: recovering logs or opening listeners' }),
-    });
+    try {
+      this.http = await startHttpServer({
+        host: http.host,
+        port: http.port,
+        metrics: this.metrics,
+        isReady: () => (this.ready ? { ready: true } : { ready: false, reason: 'starting: recovering logs or opening listeners' }),
+      });
+    } catch (error) {
+      await Promise.all(this.listeners.map((l) => l.close()));
+      throw new Error(
+        `cannot serve HTTP on ${http.host}:${http.port} (${(error as Error).message}); set tributary.http.listener to a free port, or to an empty value to turn HTTP off`,
+      );
+    }
   }
 
   private startTimers(): void {
