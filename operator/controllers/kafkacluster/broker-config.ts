@@ -1,0 +1,159 @@
+/**
+ * What each broker pod runs with: `server.properties` (shared by all pods) and `start.sh` (derives
+ * the per-pod keys from the pod's ordinal), plus validation of the user's `spec.config`.
+ *
+ * Per-pod keys: a StatefulSet gives every pod the same template, so the one ConfigMap cannot name a
+ * node. `start.sh` reads the ordinal from the pod name (`<cluster>-<ordinal>`) and passes
+ * `--override` flags to `tributary broker start`: node.id = ordinal; process.roles =
+ * broker,controller for ordinals below the controller quorum size (combined mode), broker for the
+ * rest; listeners (plus `CONTROLLER://:9093` on voters); advertised.listeners with the pod's stable
+ * DNS name from the headless Service (and, for external listeners, the node address + per-broker
+ * NodePort or the per-broker load balancer address); broker.rack from `$BROKER_RACK` when set.
+ * The image must provide `/bin/sh` and the `tributary` command on PATH (`$TRIBUTARY_BIN` overrides).
+ *
+ * Pure: no I/O; the controller tests run `start.sh` with `sh` and load the result with the broker's
+ * own config loader.
+ */
+import { BROKER_CONFIG_DEFS } from '../../../broker/config/definitions.js';
+import { closestMatch, parseValue } from '../../../broker/config/values.js';
+import { OPERATOR_OWNED_BROKER_KEYS, type KafkaCluster, type KafkaListener } from '../../api/v1alpha1.js';
+import { clusterNames, CONFIG_DIR, CONTROLLER_PORT, DATA_DIR, HTTP_PORT, podHost, type ClusterNames } from './names.js';
+
+/** The Kafka name of a listener: its spec name in upper case, `-` -> `_`. */
+export function kafkaListenerName(listener: Pick<KafkaListener, 'name'>): string {
+  return listener.name.toUpperCase().replace(/-/g, '_');
+}
+
+/** Voters: the first `quorumSize` pods, `id@host:9093`. */
+export function controllerQuorumVoters(cluster: KafkaCluster, quorumSize: number, clusterDomain: string): string {
+  const names = clusterNames(cluster);
+  return Array.from({ length: quorumSize }, (_, i) => `${i}@${podHost(names, i, clusterDomain)}:${CONTROLLER_PORT}`).join(',');
+}
+
+/** spec.controllerQuorumSize, or 3 when brokers >= 3, else 1. */
+export function quorumSizeOf(cluster: KafkaCluster): number {
+  return cluster.spec.controllerQuorumSize ?? (cluster.spec.brokers >= 3 ? 3 : 1);
+}
+
+/** Problems with the spec that no retry can fix, one sentence each (empty = valid). */
+export function specProblems(cluster: KafkaCluster): string[] {
+  const problems: string[] = [];
+  const owned = new Set<string>(OPERATOR_OWNED_BROKER_KEYS);
+  for (const [key, value] of Object.entries(cluster.spec.config ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+    const def = BROKER_CONFIG_DEFS.get(key);
+    if (owned.has(key)) {
+      problems.push(`spec.config: "${key}" is set by the operator and cannot be configured`);
+    } else if (!def) {
+      const hint = closestMatch(key, BROKER_CONFIG_DEFS.keys());
+      problems.push(`spec.config: unknown broker config key "${key}"${hint ? ` (did you mean "${hint}"?)` : ''}`);
+    } else {
+      const parsed = parseValue(def.type, value, def.default === null);
+      const expected = !parsed.ok ? parsed.expected : def.validator?.accepts(parsed.value) === false ? def.validator.expected : null;
+      if (expected !== null) problems.push(`spec.config: invalid value ${JSON.stringify(value)} for "${key}": expected ${expected}`);
+    }
+  }
+  for (const listener of cluster.spec.listeners) {
+    if (listener.type === 'NodePort' && listener.nodePortBase === undefined) {
+      problems.push(`spec.listeners: NodePort listener "${listener.name}" needs nodePortBase (broker N gets nodePortBase + N + 1)`);
+    }
+    if (listener.type === 'NodePort' && listener.nodePortBase !== undefined && listener.nodePortBase + cluster.spec.brokers > 32767) {
+      problems.push(`spec.listeners: NodePort listener "${listener.name}": nodePortBase + brokers exceeds 32767`);
+    }
+    if (listener.port === HTTP_PORT) problems.push(`spec.listeners: port ${HTTP_PORT} of "${listener.name}" is reserved for the broker's HTTP server`);
+  }
+  return problems;
+}
+
+/** Reads `cluster.id` out of a rendered server.properties, if present. */
+export function clusterIdIn(serverProperties: string | undefined): string | null {
+  const match = /^cluster\.id=(.+)$/m.exec(serverProperties ?? '');
+  return match?.[1]?.trim() || null;
+}
+
+export interface BrokerFilesInput {
+  readonly cluster: KafkaCluster;
+  readonly clusterId: string;
+  readonly clusterDomain: string;
+  /** Per external LoadBalancer listener name: the address of each broker's Service, when known. */
+  readonly loadBalancerHosts: ReadonlyMap<string, ReadonlyMap<number, string>>;
+}
+
+export function renderServerProperties(input: BrokerFilesInput): string {
+  const { cluster } = input;
+  const listeners = cluster.spec.listeners;
+  const internal = listeners.find((l) => l.type === 'Internal')!;
+  const protocolMap = ['CONTROLLER:PLAINTEXT', ...listeners.map((l) => `${kafkaListenerName(l)}:PLAINTEXT`)];
+  const lines = [
+    `# Generated by the Tributary operator from KafkaCluster ${cluster.metadata.namespace}/${cluster.metadata.name}.`,
+    '# Do not edit: the operator rewrites it. Per-pod keys (node.id, process.roles, listeners,',
+    '# advertised.listeners, broker.rack) are passed by start.sh as --override flags.',
+    `cluster.id=${input.clusterId}`,
+    `controller.quorum.voters=${controllerQuorumVoters(cluster, quorumSizeOf(cluster), input.clusterDomain)}`,
+    'controller.listener.names=CONTROLLER',
+    `listener.security.protocol.map=${protocolMap.join(',')}`,
+    `inter.broker.listener.name=${kafkaListenerName(internal)}`,
+    `log.dirs=${DATA_DIR}/data`,
+    `tributary.http.listener=http://0.0.0.0:${HTTP_PORT}`,
+  ];
+  const user = Object.entries(cluster.spec.config ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  if (user.length > 0) lines.push('# From spec.config:', ...user.map(([k, v]) => `${k}=${escapeProperty(v)}`));
+  return lines.join('\n') + '\n';
+}
+
+/** Escapes a value for a .properties line (backslashes and line breaks). */
+function escapeProperty(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+}
+
+/** Single-quotes a string for sh. */
+function shQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+function advertisedLines(input: BrokerFilesInput, names: ClusterNames): string[] {
+  const lines: string[] = [];
+  for (const l of input.cluster.spec.listeners) {
+    const name = kafkaListenerName(l);
+    if (l.type === 'Internal') {
+      lines.push(`ADVERTISED="${name}://$POD_NAME.${names.headless}.${names.namespace}.svc.${input.clusterDomain}:${l.port}"`);
+    } else if (l.type === 'NodePort') {
+      lines.push(`ADVERTISED="$ADVERTISED,${name}://\${HOST_IP:?HOST_IP is not set}:$((${l.nodePortBase} + ORDINAL + 1))"`);
+    } else {
+      // LoadBalancer: the address the cloud assigned to this broker's Service (known once it exists);
+      // until then the Service's cluster DNS name, and the operator reports the listener as pending.
+      const hosts = input.loadBalancerHosts.get(l.name) ?? new Map<number, string>();
+      const cases = [...hosts.entries()].sort(([a], [b]) => a - b).map(([i, host]) => `${i}) LB_HOST=${shQuote(host)} ;;`);
+      const fallback = `"${names.externalBroker(l.name, '$ORDINAL')}.${names.namespace}.svc.${input.clusterDomain}"`;
+      lines.push(`case "$ORDINAL" in ${[...cases, `*) LB_HOST=${fallback} ;;`].join(' ')} esac`);
+      lines.push(`ADVERTISED="$ADVERTISED,${name}://$LB_HOST:${l.port}"`);
+    }
+  }
+  return lines;
+}
+
+export function renderStartScript(input: BrokerFilesInput): string {
+  const { cluster } = input;
+  const names = clusterNames(cluster);
+  const bound = cluster.spec.listeners.map((l) => `${kafkaListenerName(l)}://:${l.port}`).join(',');
+  return [
+    '#!/bin/sh',
+    `# Generated by the Tributary operator for KafkaCluster ${names.namespace}/${names.cluster}. Do not edit.`,
+    '# Derives this broker\'s node.id, roles and listeners from its pod ordinal, then starts it.',
+    'set -eu',
+    'POD_NAME="${POD_NAME:-$(hostname)}"',
+    'ORDINAL="${POD_NAME##*-}"',
+    'case "$ORDINAL" in \'\'|*[!0-9]*) echo "start.sh: cannot derive node.id from pod name $POD_NAME" >&2; exit 1 ;; esac',
+    `LISTENERS=${shQuote(bound)}`,
+    ...advertisedLines(input, names),
+    `if [ "$ORDINAL" -lt ${quorumSizeOf(cluster)} ]; then`,
+    '  ROLES=broker,controller',
+    `  LISTENERS="$LISTENERS,CONTROLLER://:${CONTROLLER_PORT}"`,
+    'else',
+    '  ROLES=broker',
+    'fi',
+    'set -- --override "node.id=$ORDINAL" --override "process.roles=$ROLES" --override "listeners=$LISTENERS" --override "advertised.listeners=$ADVERTISED"',
+    'if [ -n "${BROKER_RACK:-}" ]; then set -- "$@" --override "broker.rack=$BROKER_RACK"; fi',
+    `exec \${TRIBUTARY_BIN:-tributary} broker start --config ${CONFIG_DIR}/server.properties "$@"`,
+    '',
+  ].join('\n');
+}
