@@ -200,7 +200,11 @@ test.serial('two operator processes: one leads and reconciles; after SIGTERM it 
     const cluster = { apiVersion: API_VERSION, kind: 'KafkaCluster', metadata: { name: 'managed', namespace: 'default' }, spec: { brokers: 1 } };
     await kubectlOk(['apply', '--server-side', '--field-manager=platform-team', '-f', '-'], JSON.stringify(cluster));
     await eventually('the StatefulSet from operator-a', () => api.get({ apiVersion: 'apps/v1', kind: 'StatefulSet', namespace: 'default', name: 'managed' }));
-    const metricsA = await httpGet(first.port, '/metrics');
+    // The StatefulSet appears mid-reconcile; the counter moves when that reconcile finishes.
+    const metricsA = await eventually('operator-a counted a finished reconcile', async () => {
+      const answer = await httpGet(first.port, '/metrics');
+      return /tributary_operator_reconciles_total\{controller="kafkacluster",outcome="[a-z]+"\} [1-9]/.test(answer.body) && answer;
+    });
     t.regex(metricsA.body, /tributary_operator_leader 1/);
     t.regex(metricsA.body, /tributary_operator_reconciles_total\{controller="kafkacluster",outcome="[a-z]+"\} [1-9]/);
     t.regex(metricsA.body, /tributary_operator_reconcile_duration_seconds_bucket/);
