@@ -69,3 +69,20 @@ export function objectLabels(names: ClusterNames): Record<string, string> {
 export function ownedSelector(names: ClusterNames): string {
   return `app.kubernetes.io/instance=${names.cluster},app.kubernetes.io/managed-by=${MANAGED_BY}`;
 }
+
+/**
+ * `tributary.io/bootstrap-override` on a KafkaCluster: `host:port[,host:port...]` the operator
+ * asks instead of the bootstrap Service when it observes the Kafka side (rolling restarts, scaling).
+ * For tests (an operator outside the cluster pointed at a local broker) and for debugging; it
+ * changes nothing the brokers run.
+ */
+export const BOOTSTRAP_OVERRIDE_ANNOTATION = 'tributary.io/bootstrap-override';
+
+/** Where the operator reaches the cluster's brokers: the override, else the Internal listener's bootstrap Service. */
+export function operatorBootstrapServers(cluster: Pick<KafkaCluster, 'metadata' | 'spec'>, clusterDomain: string): string[] {
+  const override = cluster.metadata.annotations?.[BOOTSTRAP_OVERRIDE_ANNOTATION]?.trim();
+  if (override) return override.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const names = clusterNames(cluster);
+  const port = cluster.spec.listeners.find((l) => l.type === 'Internal')?.port ?? 9092;
+  return [`${names.bootstrap}.${names.namespace}.svc.${clusterDomain}:${port}`];
+}

@@ -1,11 +1,13 @@
 /**
- * `plan(input) -> { desired, deletions, status, events, terminal }` for one KafkaCluster: pure
- * (STYLE rules 2 and 16). Time (`nowMs`) and the would-be cluster id (`newClusterId`, drawn by the
- * caller from its random source) come in as data.
+ * `plan(input) -> { desired, deletions, effects, status, events, terminal, kafkaNeeded }` for one
+ * KafkaCluster: pure (STYLE rules 2 and 16). Time (`nowMs`), the would-be cluster id
+ * (`newClusterId`, drawn by the caller from its random source) and the Kafka side (`kafka`, a
+ * ClusterObserver's observation) come in as data.
  *
  * The caller (`reconcile.ts`) must, in this order: apply `desired` (server-side apply, skipping
- * objects that already match), delete `deletions`, write `status`, then emit `events`. Status goes
- * last so it never claims what was not applied.
+ * objects that already match), delete `deletions`, carry out `effects` in order, write `status`
+ * (one status apply under the one field manager), then emit `events`. Status goes last so it never
+ * claims what was not done.
  *
  * Decisions:
  * - An invalid spec (unknown or ill-typed `spec.config` keys, a NodePort listener without
@@ -18,20 +20,31 @@
  *   rather than failing every apply.
  * - Per-broker external Services of brokers or listeners that are gone are deleted (only ones this
  *   cluster controls, by ownerReference uid).
+ * - Rolling restarts (`rollout-step.ts` over `rollout-planner.ts`): pods that lack the desired
+ *   image, config hash or template revision are restarted one at a time, in the planner's order and
+ *   only while it is safe; the plan names at most one pod to delete (`effects`), and
+ *   `status.rollout` lists every broker still to go with what blocks it and since when.
+ * - Scaling (`scale-step.ts` over `scale-planner.ts`): the StatefulSet's replicas come from the
+ *   planner (a scale-down drains before it shrinks), never straight from spec.brokers; Kafka-side
+ *   actions (reassignments, unregistrations) and claim deletions are `effects`; `status.scaleDown`
+ *   shows progress. The user's spec is never written.
+ * - Both need the Kafka side (`input.kafka`, a `ClusterObserver` observation). Without it, nothing
+ *   restarts and no scale-down moves; `kafkaNeeded` tells the caller that observing Kafka would
+ *   change the decision, so it observes and plans again (a cluster with nothing to roll or drain
+ *   costs no Kafka connection).
  *
- * Seams for the planners written separately (`rollout-planner.ts`, not in this module):
- * TODO(rollout-planner): `status.rollout` stays unset here. The rolling-restart planner in
- * `operator/controllers/kafkacluster/rollout-planner.ts` compares each pod's
- * `tributary.io/config-hash` annotation and image with the StatefulSet template (StatefulSet uses
- * `OnDelete`, so nothing restarts until it deletes a pod) and fills `status.rollout`.
- * TODO(scale-down planner): `desiredReplicas` returns `spec.brokers` as is; draining before a shrink
- * (`status.scaleDown`) is for the same planner module to decide.
  */
 import type { KafkaCluster, KafkaClusterStatus } from '../../api/v1alpha1.js';
 import type { KubeEvent, KubeObject, ObjectRef } from '../../kube/api.js';
+import { needsApply, withAppliedHash } from '../../kube/apply.js';
 import { contentHash } from '../../kube/hash.js';
-import { clusterIdIn, renderServerProperties, renderStartScript, specProblems, type BrokerFilesInput } from './broker-config.js';
+import { clusterIdIn, quorumSizeOf, renderServerProperties, renderStartScript, specProblems, type BrokerFilesInput } from './broker-config.js';
+import { claimName, claimOrdinal, podsByOrdinal, type PodObserved } from './broker-pods.js';
+import type { KafkaClusterState } from './cluster-observer.js';
 import { clusterNames, type ClusterNames } from './names.js';
+import { rolloutStep, type RolloutStep } from './rollout-step.js';
+import type { Reassignment } from './scale-planner.js';
+import { REASSIGNMENT_UNSUPPORTED, scaleStep, type ScaleStep } from './scale-step.js';
 import {
   bootstrapService, configMap, externalServices, headlessService, podDisruptionBudget, serviceAccount, statefulSet, type BuildContext,
 } from './resources.js';
@@ -39,7 +52,15 @@ import { conditionOf, mergeConditions, transitions, type ConditionInput } from '
 
 export interface StatefulSetObserved extends KubeObject {
   spec?: { replicas?: number; volumeClaimTemplates?: Array<{ spec?: { resources?: { requests?: { storage?: string | number } }; storageClassName?: string } }> };
-  status?: { observedGeneration?: number; replicas?: number; readyReplicas?: number; currentReplicas?: number; updatedReplicas?: number };
+  status?: {
+    observedGeneration?: number;
+    replicas?: number;
+    readyReplicas?: number;
+    currentReplicas?: number;
+    updatedReplicas?: number;
+    currentRevision?: string;
+    updateRevision?: string;
+  };
 }
 
 export interface ServiceObserved extends KubeObject {
@@ -51,6 +72,10 @@ export interface ObservedCluster {
   readonly statefulSet: StatefulSetObserved | null;
   /** Every Service labelled as owned by this cluster. */
   readonly services: readonly ServiceObserved[];
+  /** The broker pods (StatefulSet selector); absent = none. */
+  readonly pods?: readonly PodObserved[];
+  /** The brokers' PersistentVolumeClaims (owned labels); absent = none. */
+  readonly claims?: readonly KubeObject[];
 }
 
 export interface PlanOptions {
@@ -67,7 +92,20 @@ export interface PlanInput {
   /** Used only when the cluster has no id yet. */
   readonly newClusterId: string;
   readonly options: PlanOptions;
+  /** The Kafka side, when observed; absent: not asked (see `Plan.kafkaNeeded`). */
+  readonly kafka?: KafkaClusterState;
 }
+
+/** Work beyond applying objects, in the order the caller must carry it out. */
+export type ClusterEffect =
+  /** Delete this broker's pod; the StatefulSet (OnDelete) recreates it from the new template. */
+  | { readonly kind: 'restartBroker'; readonly broker: number; readonly pod: ObjectRef; readonly reason: string }
+  /** AlterPartitionReassignments. */
+  | { readonly kind: 'reassignPartitions'; readonly reassignments: readonly Reassignment[] }
+  /** UnregisterBroker, per id. */
+  | { readonly kind: 'unregisterBrokers'; readonly brokers: readonly number[] }
+  /** Delete the claim of a drained, stopped, unregistered broker (spec.storage.deleteClaim). */
+  | { readonly kind: 'deleteClaim'; readonly broker: number; readonly claim: ObjectRef };
 
 export interface Plan {
   readonly desired: KubeObject[];
@@ -76,8 +114,12 @@ export interface Plan {
   readonly events: KubeEvent[];
   /** Set when the spec is invalid: do not retry until it changes. */
   readonly terminal: string | null;
-  /** True while brokers are not all ready (worth looking again soon). */
+  /** True while brokers are not all ready, a roll or a scale-down is under way (look again soon). */
   readonly progressing: boolean;
+  /** Pod restarts, Kafka actions and claim deletions, in order (after `deletions`, before status). */
+  readonly effects: ClusterEffect[];
+  /** Observing the Kafka side could change this plan and `input.kafka` is absent. */
+  readonly kafkaNeeded: boolean;
 }
 
 export function plan(input: PlanInput): Plan {
@@ -87,12 +129,13 @@ export function plan(input: PlanInput): Plan {
   const problems = specProblems(cluster);
   if (problems.length > 0) return invalidPlan(input, problems);
 
-  const brokers = desiredReplicas(cluster);
+  const scale = scaleFor(input, names);
+  const brokers = scale.replicas;
   const files: BrokerFilesInput = {
     cluster,
     clusterId,
     clusterDomain: input.options.clusterDomain,
-    loadBalancerHosts: loadBalancerHosts(cluster, names, observed.services),
+    loadBalancerHosts: loadBalancerHosts(cluster, names, observed.services, brokers),
   };
   const data = { 'server.properties': renderServerProperties(files), 'start.sh': renderStartScript(files) };
   const storage = pinnedStorage(cluster, observed.statefulSet);
@@ -111,24 +154,126 @@ export function plan(input: PlanInput): Plan {
   const deletions = observed.services
     .filter((s) => !wanted.has(s.metadata.name) && isControlledBy(s, cluster))
     .map((s): ObjectRef => ({ apiVersion: 'v1', kind: 'Service', namespace: names.namespace, name: s.metadata.name ?? '' }));
-  const { status, events, progressing } = healthyStatus(input, names, clusterId, storage.problem);
-  return { desired, deletions, status, events, terminal: null, progressing };
+  const sts = desired[desired.length - 1]!;
+  const rollout = rolloutFor(input, names, { image: ctx.image, configHash: ctx.configHash }, sts);
+  const health = healthyStatus(input, names, clusterId, { storageProblem: storage.problem, rollout, scale });
+  const status: KafkaClusterStatus = {
+    ...health.status,
+    ...(rollout.entries.length > 0 ? { rollout: rollout.entries } : {}),
+    ...(scale.scaleDown ? { scaleDown: scale.scaleDown } : {}),
+  };
+  return {
+    desired,
+    deletions,
+    status,
+    events: [...health.events, ...rollout.events, ...scale.events],
+    terminal: null,
+    progressing: health.progressing || rollout.entries.length > 0 || scale.scaleDown !== undefined,
+    effects: effectsOf(names, rollout, scale),
+    kafkaNeeded: input.kafka === undefined && (rollout.needsKafka || scale.needsKafka),
+  };
 }
 
-/** Brokers the StatefulSet should run. TODO(scale-down planner): drain before lowering. */
-export function desiredReplicas(cluster: KafkaCluster): number {
-  return cluster.spec.brokers;
+/** A Kafka-side effect that failed when the caller carried it out. */
+export interface EffectFailure {
+  readonly action: 'reassignPartitions' | 'unregisterBrokers';
+  /** The broker lacks the API (UNSUPPORTED_VERSION). */
+  readonly unsupported: boolean;
+  readonly message: string;
+}
+
+/**
+ * The plan's status after Kafka-side effects failed (pure): Degraded says what failed, and a
+ * scale-down whose reassignment the broker cannot do is Blocked (the StatefulSet never shrank: it
+ * only does once the brokers are empty).
+ */
+export function withEffectFailures(result: Plan, failures: readonly EffectFailure[], cluster: KafkaCluster, nowMs: number): Plan {
+  const first = failures[0];
+  if (first === undefined) return result;
+  const reassign = first.action === 'reassignPartitions';
+  const reason = !first.unsupported ? 'KafkaActionFailed' : reassign ? 'ReassignmentUnsupported' : 'UnregisterUnsupported';
+  const message = first.unsupported && reassign
+    ? `${REASSIGNMENT_UNSUPPORTED} (${first.message})`
+    : `${reassign ? 'reassigning partitions' : 'unregistering brokers'} failed: ${first.message}`;
+  const degraded: ConditionInput = { type: 'Degraded', status: 'True', reason, message };
+  const others = (result.status.conditions ?? []).filter((c) => c.type !== 'Degraded');
+  const [merged] = mergeConditions(cluster.status?.conditions, [degraded], cluster.metadata.generation ?? 0, nowMs);
+  const scaleDown = result.status.scaleDown && first.unsupported && reassign
+    ? { ...result.status.scaleDown, phase: 'Blocked' as const, message: clipMessage(message) }
+    : result.status.scaleDown;
+  const wasSame = conditionOf(cluster.status?.conditions, 'Degraded')?.reason === reason;
+  return {
+    ...result,
+    status: { ...result.status, conditions: [...others, merged!], ...(scaleDown ? { scaleDown } : {}) },
+    events: wasSame ? result.events : [...result.events, { type: 'Warning', reason, message }],
+  };
+}
+
+function clipMessage(text: string): string {
+  return text.length <= 4096 ? text : `${text.slice(0, 4093)}...`;
+}
+
+function scaleFor(input: PlanInput, names: ClusterNames): ScaleStep {
+  const { cluster, observed } = input;
+  const replicas = observed.statefulSet?.spec?.replicas;
+  return scaleStep({
+    cluster,
+    ...(replicas === undefined ? {} : { statefulSetReplicas: replicas }),
+    podOrdinals: [...podsByOrdinal(names, observed.pods ?? []).keys()].sort((a, b) => a - b),
+    claimOrdinals: (observed.claims ?? []).map((c) => claimOrdinal(names, c)).filter((o): o is number => o !== null).sort((a, b) => a - b),
+    kafka: input.kafka,
+    quorumSize: quorumSizeOf(cluster),
+    nowMs: input.nowMs,
+  });
+}
+
+function rolloutFor(input: PlanInput, names: ClusterNames, pod: { image: string; configHash: string }, desiredSts: KubeObject): RolloutStep {
+  const sts = input.observed.statefulSet;
+  const current = sts !== null && (sts.status?.observedGeneration ?? 0) >= (sts.metadata.generation ?? 0);
+  const revision = current ? sts.status?.updateRevision : undefined;
+  return rolloutStep({
+    cluster: input.cluster,
+    names,
+    pods: input.observed.pods ?? [],
+    slots: sts?.spec?.replicas ?? 0,
+    desired: { ...pod, ...(revision ? { updateRevision: revision } : {}) },
+    kafka: input.kafka,
+    statefulSetHold: statefulSetHold(desiredSts, sts),
+    quorumSize: quorumSizeOf(input.cluster),
+    nowMs: input.nowMs,
+  });
+}
+
+/** Why a pod deleted now would not come back with the desired template, or undefined. */
+export function statefulSetHold(desired: KubeObject, observed: StatefulSetObserved | null): string | undefined {
+  if (observed === null) return 'the StatefulSet does not exist yet';
+  if (needsApply(withAppliedHash(desired), observed)) return 'the StatefulSet is being updated to the new pod template';
+  const generation = observed.metadata.generation ?? 0;
+  const seen = observed.status?.observedGeneration ?? 0;
+  if (seen < generation) return `waiting for the StatefulSet controller to observe generation ${generation} (it has seen ${seen})`;
+  return undefined;
+}
+
+function effectsOf(names: ClusterNames, rollout: RolloutStep, scale: ScaleStep): ClusterEffect[] {
+  const effects: ClusterEffect[] = [];
+  if (rollout.restart) effects.push({ kind: 'restartBroker', ...rollout.restart });
+  if (scale.reassignments.length > 0) effects.push({ kind: 'reassignPartitions', reassignments: scale.reassignments });
+  if (scale.unregister.length > 0) effects.push({ kind: 'unregisterBrokers', brokers: scale.unregister });
+  for (const broker of scale.deleteClaims) {
+    effects.push({ kind: 'deleteClaim', broker, claim: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: names.namespace, name: claimName(names, broker) } });
+  }
+  return effects;
 }
 
 function isControlledBy(object: KubeObject, cluster: KafkaCluster): boolean {
   return object.metadata.ownerReferences?.some((r) => r.controller === true && r.uid === cluster.metadata.uid) ?? false;
 }
 
-function loadBalancerHosts(cluster: KafkaCluster, names: ClusterNames, services: readonly ServiceObserved[]): Map<string, Map<number, string>> {
+function loadBalancerHosts(cluster: KafkaCluster, names: ClusterNames, services: readonly ServiceObserved[], brokers: number): Map<string, Map<number, string>> {
   const out = new Map<string, Map<number, string>>();
   for (const l of cluster.spec.listeners.filter((x) => x.type === 'LoadBalancer')) {
     const hosts = new Map<number, string>();
-    for (let i = 0; i < cluster.spec.brokers; i++) {
+    for (let i = 0; i < brokers; i++) {
       const host = ingressHost(services.find((s) => s.metadata.name === names.externalBroker(l.name, i)));
       if (host) hosts.set(i, host);
     }
@@ -171,7 +316,13 @@ function listenerStatus(input: PlanInput, names: ClusterNames): NonNullable<Kafk
   return out;
 }
 
-function healthyStatus(input: PlanInput, names: ClusterNames, clusterId: string, storageProblem: string | null) {
+interface StatusParts {
+  readonly storageProblem: string | null;
+  readonly rollout: RolloutStep;
+  readonly scale: ScaleStep;
+}
+
+function healthyStatus(input: PlanInput, names: ClusterNames, clusterId: string, parts: StatusParts) {
   const { cluster, observed, nowMs } = input;
   const generation = cluster.metadata.generation ?? 0;
   const sts = observed.statefulSet;
@@ -183,12 +334,15 @@ function healthyStatus(input: PlanInput, names: ClusterNames, clusterId: string,
     allReady
       ? { type: 'Ready', status: 'True', reason: 'BrokersReady', message: `${ready}/${brokers} brokers ready` }
       : { type: 'Ready', status: 'False', reason: 'BrokersNotReady', message: `${ready}/${brokers} brokers ready` },
-    allReady
-      ? { type: 'Progressing', status: 'False', reason: 'Stable', message: 'all brokers match the spec and are ready' }
-      : { type: 'Progressing', status: 'True', reason: 'BrokersStarting', message: `waiting for brokers: ${ready}/${brokers} ready` },
-    storageProblem
-      ? { type: 'Degraded', status: 'True', reason: 'StorageResizeUnsupported', message: storageProblem }
-      : { type: 'Degraded', status: 'False', reason: 'AsExpected', message: 'the spec is valid and applied' },
+    parts.rollout.progressing ??
+      parts.scale.progressing ??
+      (allReady
+        ? { type: 'Progressing', status: 'False', reason: 'Stable', message: 'all brokers match the spec and are ready' }
+        : { type: 'Progressing', status: 'True', reason: 'BrokersStarting', message: `waiting for brokers: ${ready}/${brokers} ready` }),
+    parts.scale.degraded ??
+      (parts.storageProblem
+        ? { type: 'Degraded', status: 'True', reason: 'StorageResizeUnsupported', message: parts.storageProblem }
+        : { type: 'Degraded', status: 'False', reason: 'AsExpected', message: 'the spec is valid and applied' }),
   ];
   const conditions = mergeConditions(cluster.status?.conditions, inputs, generation, nowMs);
   const status: KafkaClusterStatus = {
@@ -222,7 +376,16 @@ function invalidPlan(input: PlanInput, problems: string[]): Plan {
     conditions,
     ...(cluster.status?.clusterId ? { clusterId: cluster.status.clusterId } : {}),
   };
-  return { desired: [], deletions: [], status, events: eventsFor(input, conditions, status.clusterId ?? ''), terminal: message, progressing: false };
+  return {
+    desired: [],
+    deletions: [],
+    status,
+    events: eventsFor(input, conditions, status.clusterId ?? ''),
+    terminal: message,
+    progressing: false,
+    effects: [],
+    kafkaNeeded: false,
+  };
 }
 
 /** Status fields an invalid-spec plan leaves as they were. */
@@ -230,6 +393,8 @@ function pickKept(status: KafkaClusterStatus | undefined): Partial<KafkaClusterS
   const kept: Partial<KafkaClusterStatus> = {};
   if (status?.readyBrokers !== undefined) kept.readyBrokers = status.readyBrokers;
   if (status?.listeners !== undefined) kept.listeners = status.listeners;
+  if (status?.rollout !== undefined) kept.rollout = status.rollout;
+  if (status?.scaleDown !== undefined) kept.scaleDown = status.scaleDown;
   return kept;
 }
 

@@ -70,6 +70,12 @@ export interface RolloutInput {
   readonly nowMs: number;
   /** `status.rollout` as last written (only `since` is carried over). */
   readonly previous?: readonly RolloutEntry[];
+  /**
+   * A blocker found outside this planner that holds every restart (the cluster could not be asked,
+   * the StatefulSet has not yet taken the new template); checked before rule 1 and reported as
+   * each waiting broker's `blockedBy`.
+   */
+  readonly hold?: string;
 }
 
 export interface RolloutPlan {
@@ -89,7 +95,7 @@ export function planRollout(input: RolloutInput): RolloutPlan {
   const brokerById = new Map(input.brokers.map((b) => [b.id, b]));
   const ordered = orderForRestart(input);
   if (ordered.length === 0) return { entries: [] };
-  const gate = clusterGate(input);
+  const gate = input.hold ?? clusterGate(input);
   const blocks = new Map<number, string | undefined>();
   let restart: number | undefined;
   for (const { broker, tier } of ordered) {
@@ -143,7 +149,8 @@ function waitingForTier(ids: readonly number[], tier: number): string {
 // ---------------------------------------------------------------------------------------------
 // Rule 1: the cluster as a whole must be settled before any broker goes down.
 
-function clusterGate(input: RolloutInput): string | undefined {
+/** Why no broker may go down now because one is still restarting or catching up, or undefined. */
+export function clusterGate(input: Pick<RolloutInput, 'brokers' | 'partitions'>): string | undefined {
   const sorted = [...input.brokers].sort((a, b) => a.id - b.id);
   const terminating = sorted.find((b) => b.terminating);
   if (terminating) return `broker ${terminating.id} is restarting`;
