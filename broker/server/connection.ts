@@ -41,6 +41,7 @@ export class Connection {
   private closed = false;
   private readPausedForInFlight = false;
   private readPausedForDrain = false;
+  private flushScheduled = false;
 
   constructor(
     private readonly socket: Socket,
@@ -162,7 +163,20 @@ export class Connection {
   private complete(slot: Slot, result: FrameResult): void {
     if (this.closed) return;
     slot.result = result;
-    this.flush();
+    this.scheduleFlush();
+  }
+
+  /**
+   * Responses that become ready in the same tick (e.g. every pipelined request of one socket read)
+   * leave in one corked write instead of one syscall each.
+   */
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    process.nextTick(() => {
+      this.flushScheduled = false;
+      if (!this.closed) this.flush();
+    });
   }
 
   private flush(): void {
