@@ -10,15 +10,28 @@
  * - Paths are POSIX-style strings joined with '/'.
  * - `append` writes all chunks at the current end of the file, in order, as one logical write.
  *   It does not make them durable; only `sync()` does.
- * - Metadata operations (create, rename, remove, truncate) are durable when they return
- *   (`node-fs` fsyncs the parent directory for rename/create; truncation is treated as durable
- *   because storage always follows it with `sync()`).
- * - `writeFileAtomic` leaves either the old or the new content, never a mix, even after a crash.
+ * - Metadata operations (mkdirp, create, rename, truncate) are durable when they return, unless
+ *   the caller passes `{ durable: false }` (`node-fs` fsyncs the parent directory for
+ *   mkdirp/create/rename; truncation is treated as durable because storage always follows it
+ *   with `sync()`). `remove` is not synced by `node-fs`: a removal that must survive a crash is
+ *   followed by `syncDirectory(parent)` (the in-memory twin treats removal as durable at once).
+ * - `{ durable: false }` skips every fsync: a crash may lose the new directory entry (the
+ *   file or directory is simply gone) and, for `writeFileAtomic`, may leave the file missing,
+ *   with its previous content, empty or with a prefix of the new bytes; readers must validate.
+ *   The entry becomes durable with `syncDirectory(parent)`, the bytes with a file `sync()`.
+ *   Storage uses this only for a brand-new partition that holds no records yet (see `log.ts`).
+ * - `writeFileAtomic` (durable, the default) leaves either the old or the new content, never a
+ *   mix, even after a crash.
  * - Failures throw (node errors carry `code`, e.g. 'EIO', 'ENOENT'); callers map them to
  *   KAFKA_STORAGE_ERROR.
  */
 
-export interface OpenOptions {
+/** `durable: false` skips the fsyncs that make a created entry survive a crash (default true). */
+export interface DurabilityOptions {
+  durable?: boolean;
+}
+
+export interface OpenOptions extends DurabilityOptions {
   /** Create the file if it does not exist (default false: a missing file throws ENOENT). */
   create?: boolean;
   /** Truncate the file to zero bytes on open. */
@@ -44,7 +57,7 @@ export interface FileHandle {
 
 export interface FileSystem {
   /** Creates the directory and its parents; no error if it exists. */
-  mkdirp(path: string): void;
+  mkdirp(path: string, options?: DurabilityOptions): void;
   /** Names (not paths) of the entries in a directory, sorted. Throws ENOENT if missing. */
   readdir(path: string): string[];
   exists(path: string): boolean;
@@ -57,8 +70,13 @@ export interface FileSystem {
   remove(path: string): void;
   open(path: string, options?: OpenOptions): FileHandle;
   readFile(path: string): Buffer;
-  /** Writes `path.tmp`, syncs it, renames it over `path` and syncs the directory. */
-  writeFileAtomic(path: string, data: Buffer | string): void;
+  /**
+   * Writes `path.tmp`, syncs it, renames it over `path` and syncs the directory. With
+   * `{ durable: false }`: the same steps without either sync.
+   */
+  writeFileAtomic(path: string, data: Buffer | string, options?: DurabilityOptions): void;
+  /** Makes the entries of a directory (creations, renames, removals in it) durable. */
+  syncDirectory(path: string): void;
 }
 
 /** Joins path parts with '/', without touching `node:path` (storage is core code). */

@@ -9,14 +9,19 @@
  * unsynced bytes either falls back to its durable content or keeps a random torn prefix of its
  * written content (durable bytes below `dirtyLow`, then a random number of the later bytes).
  * Bytes between writes are never reordered; a torn tail is a prefix, as with ordinary
- * page-cache write-back of an append-only file. Directory operations (create, rename, remove,
- * truncate) are durable immediately, matching the `FileSystem` contract.
+ * page-cache write-back of an append-only file. Directory operations (mkdirp, create, rename,
+ * remove, truncate) are durable immediately, matching the `FileSystem` contract, except the
+ * ones asked for with `{ durable: false }`: their entries stay pending until `syncDirectory`
+ * of the parent, and a crash loses each pending entry with probability `entryLossProbability`
+ * (a lost directory takes its whole subtree; a lost `writeFileAtomic` brings back the file it
+ * replaced, or nothing). A non-durable `writeFileAtomic` writes no bytes durably, so a kept file
+ * falls back to empty or a torn prefix like any unsynced file.
  *
  * `failNextSync(pathPart)` makes the next `sync()` of a file whose path contains `pathPart`
  * throw an EIO error without making anything durable.
  */
 
-import type { FileHandle, FileSystem, OpenOptions } from './fs.js';
+import type { DurabilityOptions, FileHandle, FileSystem, OpenOptions } from './fs.js';
 import { parentPath } from './fs.js';
 
 /** A small seeded PRNG (mulberry32) returning numbers in [0, 1). */
@@ -181,18 +186,30 @@ export interface CrashOptions {
   rng: () => number;
   /** Probability that a file with unsynced bytes keeps a torn prefix instead of dropping them (default 0.5). */
   tornProbability?: number;
+  /** Probability that a directory entry created with `{ durable: false }` and not synced is lost (default 0.5). */
+  entryLossProbability?: number;
+}
+
+/** A directory entry made with `{ durable: false }`, not yet covered by `syncDirectory`. */
+interface PendingEntry {
+  kind: 'file' | 'dir';
+  /** The durable file this entry replaced (non-durable `writeFileAtomic` over an existing file). */
+  previous?: MemFile;
 }
 
 export class MemoryFileSystem implements FileSystem {
   private readonly files = new Map<string, MemFile>();
   private readonly dirs = new Set<string>(['/']);
   private readonly syncFailures: string[] = [];
+  private readonly pending = new Map<string, PendingEntry>();
   /** Bumped by `crash()`; handles from an older generation throw. */
   generation = 0;
   /** Number of successful file syncs, for tests that count fsyncs. */
   syncCount = 0;
+  /** Number of directory syncs (`syncDirectory`, and the ones durable operations imply). */
+  directorySyncCount = 0;
 
-  mkdirp(path: string): void {
+  mkdirp(path: string, options: DurabilityOptions = {}): void {
     let current = normalize(path);
     const toAdd: string[] = [];
     while (!this.dirs.has(current)) {
@@ -200,7 +217,11 @@ export class MemoryFileSystem implements FileSystem {
       toAdd.push(current);
       current = parentPath(current);
     }
-    for (const dir of toAdd) this.dirs.add(dir);
+    for (const dir of toAdd) {
+      this.dirs.add(dir);
+      if (options.durable === false) this.pending.set(dir, { kind: 'dir' });
+    }
+    if (toAdd.length > 0 && options.durable !== false) this.directorySyncCount += toAdd.length;
   }
 
   readdir(path: string): string[] {
@@ -235,10 +256,13 @@ export class MemoryFileSystem implements FileSystem {
     const src = normalize(from);
     const dst = normalize(to);
     this.requireParent(dst);
+    this.directorySyncCount += 1;
     const file = this.files.get(src);
     if (file) {
       this.files.delete(src);
       this.files.set(dst, file);
+      this.pending.delete(src);
+      this.pending.delete(dst);
       return;
     }
     if (!this.dirs.has(src)) throw fsError('ENOENT', `no such file or directory: ${src}`);
@@ -256,15 +280,24 @@ export class MemoryFileSystem implements FileSystem {
         this.dirs.add(dst + key.slice(src.length));
       }
     }
+    // The renamed entry itself is durable now; entries inside it keep their state.
+    this.pending.delete(src);
+    for (const [key, entry] of [...this.pending]) {
+      if (!key.startsWith(prefix)) continue;
+      this.pending.delete(key);
+      this.pending.set(dst + key.slice(src.length), entry);
+    }
   }
 
   remove(path: string): void {
     const p = normalize(path);
     this.files.delete(p);
+    this.pending.delete(p);
     if (!this.dirs.has(p)) return;
     const prefix = p + '/';
     for (const key of [...this.files.keys()]) if (key.startsWith(prefix)) this.files.delete(key);
     for (const key of [...this.dirs]) if (key === p || key.startsWith(prefix)) this.dirs.delete(key);
+    for (const key of [...this.pending.keys()]) if (key === p || key.startsWith(prefix)) this.pending.delete(key);
   }
 
   open(path: string, options: OpenOptions = {}): FileHandle {
@@ -276,6 +309,8 @@ export class MemoryFileSystem implements FileSystem {
       this.requireParent(p);
       file = new MemFile();
       this.files.set(p, file);
+      if (options.durable === false) this.pending.set(p, { kind: 'file' });
+      else this.directorySyncCount += 1;
     }
     const handle = new MemHandle(p, file, this, this.generation);
     if (options.truncate) handle.truncate(0);
@@ -288,7 +323,11 @@ export class MemoryFileSystem implements FileSystem {
     return Buffer.from(file.written.view());
   }
 
-  writeFileAtomic(path: string, data: Buffer | string): void {
+  writeFileAtomic(path: string, data: Buffer | string, options: DurabilityOptions = {}): void {
+    if (options.durable === false) {
+      this.writeFilePending(normalize(path), typeof data === 'string' ? Buffer.from(data) : data);
+      return;
+    }
     const tmp = path + '.tmp';
     const handle = this.open(tmp, { create: true, truncate: true });
     try {
@@ -298,6 +337,33 @@ export class MemoryFileSystem implements FileSystem {
       handle.close();
     }
     this.rename(tmp, path);
+  }
+
+  syncDirectory(path: string): void {
+    const dir = normalize(path);
+    if (!this.dirs.has(dir)) throw fsError('ENOENT', `no such directory: ${dir}`);
+    for (const key of [...this.pending.keys()]) if (parentPath(key) === dir) this.pending.delete(key);
+    this.directorySyncCount += 1;
+  }
+
+  /**
+   * Non-durable `writeFileAtomic`: readers see the new bytes at once; nothing is durable. The
+   * temporary file is not modelled: a crash shows the replaced file (or nothing) or the new one.
+   */
+  private writeFilePending(p: string, data: Buffer): void {
+    if (this.dirs.has(p)) throw fsError('EISDIR', `is a directory: ${p}`);
+    this.requireParent(p);
+    const previous = this.pending.has(p) ? this.pending.get(p)!.previous : this.files.get(p);
+    const file = new MemFile();
+    file.written.write(data, 0);
+    file.markDirty(0);
+    this.files.set(p, file);
+    this.pending.set(p, previous ? { kind: 'file', previous } : { kind: 'file' });
+  }
+
+  /** Entries made with `{ durable: false }` and not yet synced into their directory. */
+  get pendingEntryCount(): number {
+    return this.pending.size;
   }
 
   // ---- fault injection -------------------------------------------------------------------
@@ -311,7 +377,25 @@ export class MemoryFileSystem implements FileSystem {
   crash(options: CrashOptions): void {
     const torn = options.tornProbability ?? 0.5;
     for (const key of [...this.files.keys()].sort()) this.files.get(key)!.crash(options.rng, torn);
+    this.loseEntries(options.rng, options.entryLossProbability ?? 0.5, torn);
     this.generation += 1;
+  }
+
+  /** Drops each pending entry with probability `loss`; parents are decided before children. */
+  private loseEntries(rng: () => number, loss: number, torn: number): void {
+    const entries = [...this.pending].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    this.pending.clear();
+    for (const [key, entry] of entries) {
+      if (!this.dirs.has(parentPath(key)) || rng() >= loss) continue;
+      if (entry.kind === 'dir') {
+        this.remove(key);
+      } else if (entry.previous) {
+        entry.previous.crash(rng, torn);
+        this.files.set(key, entry.previous);
+      } else {
+        this.files.delete(key);
+      }
+    }
   }
 
   /** Overwrites bytes of a file in place, durably (simulates media corruption). */

@@ -2,12 +2,14 @@
  * The real `FileSystem`: synchronous `node:fs` calls.
  *
  * Appends use positional vectored writes at the end offset this handle tracks (a handle is the
- * only writer of its file). Creating a file and renaming fsync the parent directory so the
- * directory entry is durable, as the `FileSystem` contract promises.
+ * only writer of its file). Creating a file or directory and renaming fsync the parent
+ * directory so the directory entry is durable, as the `FileSystem` contract promises, unless the
+ * caller asked for `{ durable: false }`. Removal does not fsync (see the contract).
  */
 
 import * as fs from 'node:fs';
-import type { FileHandle, FileSystem, OpenOptions } from './fs.js';
+import { resolve } from 'node:path';
+import type { DurabilityOptions, FileHandle, FileSystem, OpenOptions } from './fs.js';
 import { parentPath } from './fs.js';
 
 function syncDirectory(path: string): void {
@@ -95,8 +97,16 @@ function dropBytes(list: Buffer[], n: number): Buffer[] {
 }
 
 export class NodeFileSystem implements FileSystem {
-  mkdirp(path: string): void {
-    fs.mkdirSync(path, { recursive: true });
+  mkdirp(path: string, options: DurabilityOptions = {}): void {
+    const first = fs.mkdirSync(path, { recursive: true });
+    if (first === undefined || options.durable === false) return;
+    // Each created directory's entry lives in its parent: sync the parent of the first one
+    // created and every created directory but the deepest.
+    const top = resolve(first);
+    for (let dir = resolve(path); ; dir = parentPath(dir)) {
+      syncDirectory(parentPath(dir));
+      if (dir === top || parentPath(dir) === dir) break;
+    }
   }
 
   readdir(path: string): string[] {
@@ -134,7 +144,7 @@ export class NodeFileSystem implements FileSystem {
     if (options.create && !existed) flags = 'w+';
     const fd = fs.openSync(path, flags);
     if (options.truncate) fs.ftruncateSync(fd, 0);
-    if (!existed) syncDirectory(parentPath(path));
+    if (!existed && options.durable !== false) syncDirectory(parentPath(path));
     return new NodeHandle(path, fd);
   }
 
@@ -142,15 +152,21 @@ export class NodeFileSystem implements FileSystem {
     return fs.readFileSync(path);
   }
 
-  writeFileAtomic(path: string, data: Buffer | string): void {
+  writeFileAtomic(path: string, data: Buffer | string, options: DurabilityOptions = {}): void {
+    const durable = options.durable !== false;
     const tmp = path + '.tmp';
     const fd = fs.openSync(tmp, 'w');
     try {
       fs.writeFileSync(fd, data);
-      fs.fsyncSync(fd);
+      if (durable) fs.fsyncSync(fd);
     } finally {
       fs.closeSync(fd);
     }
-    this.rename(tmp, path);
+    if (durable) this.rename(tmp, path);
+    else fs.renameSync(tmp, path);
+  }
+
+  syncDirectory(path: string): void {
+    syncDirectory(path);
   }
 }

@@ -102,6 +102,11 @@ export class Broker {
       if (report.error) logger.error(`partition ${report.topic}-${report.partition} is offline: ${report.error}; its data is kept in ${report.dir} for inspection`);
       for (const issue of report.issues) logger.warn(`${report.topic}-${report.partition}: ${issue.message}`, { kind: issue.kind });
     }
+    const scanned = [...logs.all()].filter((log) => log.activeSegmentRecovery === 'scanned').length;
+    logger.info(
+      `opened ${logs.size} partition logs; clean shutdown marker found in ${logs.cleanShutdownDirs.length} of ${config.logDirs.length} log dirs; ` +
+        `${scanned} active segment(s) CRC-scanned`,
+    );
 
     const broker = new Broker(config, clusterId, fs, clock, logger, random, opened.store, image, logs);
     await broker.registerSelf();
@@ -303,6 +308,8 @@ export class Broker {
           log = this.logs.create({ topic: topic.name, partition: p.partitionId, topicId: topic.topicId, config, nowMs });
         } else {
           log.updateConfig(config);
+          // A crash before a new partition's first record may have lost partition.metadata.
+          log.adoptTopicId(topic.topicId);
         }
         // Single replica: everything recovered is committed.
         log.highWatermark = log.logEndOffset;

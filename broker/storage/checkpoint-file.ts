@@ -6,9 +6,11 @@
  *
  * where each entry is space-separated fields. Written with `writeFileAtomic`, so a reader sees
  * the old or the new file, never a torn one; a file that does not parse is reported, not guessed.
+ * (A brand-new partition writes its checkpoints with `{ durable: false }` until its first record;
+ * a crash before then may leave them missing, empty or torn, which reads report as problems.)
  */
 
-import type { FileSystem } from '../io/fs.js';
+import type { DurabilityOptions, FileSystem } from '../io/fs.js';
 
 export const CHECKPOINT_VERSION = 0;
 
@@ -27,8 +29,13 @@ export function decodeCheckpoint(text: string): string[][] | string {
   return lines.slice(2).map((l) => l.split(' '));
 }
 
-export function writeCheckpoint(fs: FileSystem, path: string, entries: readonly (readonly (string | number)[])[]): void {
-  fs.writeFileAtomic(path, encodeCheckpoint(entries));
+export function writeCheckpoint(
+  fs: FileSystem,
+  path: string,
+  entries: readonly (readonly (string | number)[])[],
+  options: DurabilityOptions = {},
+): void {
+  fs.writeFileAtomic(path, encodeCheckpoint(entries), options);
 }
 
 /** Entries of a checkpoint file; `undefined` if missing; a string if it does not parse. */

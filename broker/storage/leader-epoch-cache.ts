@@ -5,7 +5,9 @@
  *
  * Invariants: entries are sorted with strictly increasing epochs and non-decreasing start
  * offsets. Every change is checkpointed at once (atomically); changes are rare (leader changes,
- * truncation, log start moves). After recovery the owner calls `truncateFromEnd(logEndOffset)`
+ * truncation, log start moves). While `durable` is false (a brand-new partition with no records
+ * yet, see `log.ts`) the checkpoint is written without fsync; the log syncs it before its first
+ * record and then sets `durable`. After recovery the owner calls `truncateFromEnd(logEndOffset)`
  * because the checkpoint may name offsets that were appended but lost in a crash.
  */
 
@@ -27,6 +29,8 @@ export interface EpochEndOffset {
 
 export class LeaderEpochCache {
   private entries: EpochEntry[] = [];
+  /** Whether checkpoint writes are fsynced (false only before a new partition's first record). */
+  durable = true;
 
   /** `path` undefined keeps the cache in memory only. */
   private constructor(private readonly fs: FileSystem | undefined, private readonly path: string | undefined) {}
@@ -125,7 +129,7 @@ export class LeaderEpochCache {
 
   private persist(): void {
     if (this.fs && this.path) {
-      writeCheckpoint(this.fs, this.path, this.entries.map((e) => [e.epoch, e.startOffset]));
+      writeCheckpoint(this.fs, this.path, this.entries.map((e) => [e.epoch, e.startOffset]), { durable: this.durable });
     }
   }
 }

@@ -9,6 +9,17 @@
  * Deleting a partition renames its dir to `<dir>-delete` first (atomic), then removes it, so a
  * crash mid-way never leaves a half partition that would be opened again.
  *
+ * Clean shutdown marker: `closeAll` writes `.tributary_cleanshutdown` (durably) in each log dir
+ * whose every partition was open, online and closed without error, after all of them are
+ * synced. `open` reads it, removes it durably before opening any partition (so a crash from
+ * then on is seen as unclean), and opens that dir's logs with `cleanShutdown`: their active
+ * segments are trusted instead of CRC-scanned. Kafka does the same with `.kafka_cleanshutdown`;
+ * the name differs on purpose so Kafka never trusts a Tributary dir (producer snapshots differ)
+ * and Tributary never trusts a Kafka one.
+ *
+ * Creating a partition does no fsync at all (see `log.ts`: a new partition settles before its
+ * first record), so creating many partitions at once costs no disk flushes.
+ *
  * Not re-entrant; the broker's single thread owns it. It never reads the clock: callers pass nowMs.
  */
 
@@ -21,6 +32,7 @@ import type { LogConfig } from '../config/topic-config.js';
 
 export const META_PROPERTIES = 'meta.properties';
 export const META_VERSION = 1;
+export const CLEAN_SHUTDOWN_FILE = '.tributary_cleanshutdown';
 const DELETE_SUFFIX = '-delete';
 
 export interface LogManagerOptions {
@@ -74,8 +86,12 @@ function key(topic: string, partition: number): string {
 
 export class LogManager {
   readonly reports: PartitionReport[] = [];
+  /** Log dirs that had a clean shutdown marker when opened (their active segments were trusted). */
+  readonly cleanShutdownDirs: string[] = [];
   private readonly logs = new Map<string, Log>();
   private readonly partitionCountByDir = new Map<string, number>();
+  /** Log dirs with a partition that failed to open or went offline: no clean marker on close. */
+  private readonly uncleanDirs = new Set<string>();
 
   private constructor(private readonly fs: FileSystem, readonly logDirs: readonly string[]) {
     for (const dir of logDirs) this.partitionCountByDir.set(dir, 0);
@@ -87,12 +103,14 @@ export class LogManager {
     for (const logDir of options.logDirs) {
       options.fs.mkdirp(logDir);
       checkMetaProperties(options.fs, logDir, options.clusterId, options.nodeId);
-      manager.openPartitionsIn(logDir, options);
+      const clean = takeCleanShutdownMarker(options.fs, logDir);
+      if (clean) manager.cleanShutdownDirs.push(logDir);
+      manager.openPartitionsIn(logDir, options, clean);
     }
     return manager;
   }
 
-  private openPartitionsIn(logDir: string, options: LogManagerOptions): void {
+  private openPartitionsIn(logDir: string, options: LogManagerOptions, cleanShutdown: boolean): void {
     for (const name of this.fs.readdir(logDir)) {
       const dir = joinPath(logDir, name);
       if (!this.fs.isDirectory(dir)) continue;
@@ -117,10 +135,12 @@ export class LogManager {
           nowMs: options.nowMs,
           ...(hw === undefined ? {} : { highWatermark: hw }),
           ...(options.verifyClosedSegments ? { verifyClosedSegments: true } : {}),
+          cleanShutdown,
         });
         this.add(logDir, log);
         this.reports.push({ topic, partition, dir, issues: log.issues });
       } catch (err) {
+        this.uncleanDirs.add(logDir);
         this.reports.push({ topic, partition, dir, issues: [], error: (err as Error).message });
       }
     }
@@ -143,10 +163,16 @@ export class LogManager {
     return this.logs.size;
   }
 
-  /** Opens or creates a partition's log in the log dir holding the fewest partitions. */
+  /**
+   * Opens or creates a partition's log in the log dir holding the fewest partitions. For a log
+   * already open, only checks (or restores) its `partition.metadata` against `topicId`.
+   */
   create(options: { topic: string; partition: number; topicId?: string; config: LogConfig; nowMs: number }): Log {
     const existing = this.get(options.topic, options.partition);
-    if (existing) return existing;
+    if (existing) {
+      if (options.topicId !== undefined) existing.adoptTopicId(options.topicId);
+      return existing;
+    }
     let logDir = this.logDirs[0]!;
     for (const dir of this.logDirs) {
       if ((this.partitionCountByDir.get(dir) ?? 0) < (this.partitionCountByDir.get(logDir) ?? 0)) logDir = dir;
@@ -169,7 +195,7 @@ export class LogManager {
     const log = this.get(topic, partition);
     if (!log) return false;
     this.logs.delete(key(topic, partition));
-    const logDir = this.logDirs.find((d) => log.dir.startsWith(d + '/')) ?? this.logDirs[0]!;
+    const logDir = this.logDirOf(log);
     this.partitionCountByDir.set(logDir, Math.max(0, (this.partitionCountByDir.get(logDir) ?? 1) - 1));
     log.deleteAll(log.dir + DELETE_SUFFIX);
     return true;
@@ -197,8 +223,14 @@ export class LogManager {
     this.forEachOnline((log) => log.flush());
   }
 
+  /**
+   * Closes every log (each syncs its data), then writes the clean shutdown marker in every log
+   * dir where all partitions closed cleanly. A marker that cannot be written is skipped: the next
+   * start scans, which is always safe.
+   */
   closeAll(): void {
     for (const log of this.logs.values()) {
+      if (log.offline) this.uncleanDirs.add(this.logDirOf(log));
       try {
         log.close();
       } catch (err) {
@@ -206,6 +238,18 @@ export class LogManager {
       }
     }
     this.logs.clear();
+    for (const logDir of this.logDirs) {
+      if (this.uncleanDirs.has(logDir)) continue;
+      try {
+        this.fs.writeFileAtomic(joinPath(logDir, CLEAN_SHUTDOWN_FILE), '{"version":0}\n');
+      } catch {
+        // no marker: the next start recovers this dir as after a crash
+      }
+    }
+  }
+
+  private logDirOf(log: Log): string {
+    return this.logDirs.find((d) => log.dir.startsWith(d + '/')) ?? this.logDirs[0]!;
   }
 
   /** Runs `step` for each online log; a storage failure is reported, not thrown. */
@@ -222,8 +266,21 @@ export class LogManager {
   }
 
   private reportFailure(log: Log, err: unknown): void {
+    this.uncleanDirs.add(this.logDirOf(log));
     this.reports.push({ topic: log.topic, partition: log.partition, dir: log.dir, issues: log.issues, error: (err as Error).message });
   }
+}
+
+/**
+ * Whether the log dir was shut down cleanly. The marker is removed (durably) at once: from here
+ * on the dir may change, and a crash must be recovered from.
+ */
+function takeCleanShutdownMarker(fs: FileSystem, logDir: string): boolean {
+  const path = joinPath(logDir, CLEAN_SHUTDOWN_FILE);
+  if (!fs.exists(path)) return false;
+  fs.remove(path);
+  fs.syncDirectory(logDir);
+  return true;
 }
 
 /** Writes `meta.properties` in a fresh log dir, or checks the one there. */

@@ -18,6 +18,16 @@
  *   the oldest unflushed append is `flush.ms` old; `flush()` and `close()` always sync.
  * - Rolling a segment syncs the old segment and its indexes before the new one is created, and
  *   writes a producer snapshot. Checkpoints are written atomically (tmp + fsync + rename).
+ * - A brand-new partition (its directory did not exist) is created without any fsync: its
+ *   directory, segment files, `partition.metadata` and `leader-epoch-checkpoint` are written with
+ *   `{ durable: false }`. The metadata log is the durable record that the partition exists and
+ *   the broker recreates a missing partition on start, so a crash before the first record may
+ *   leave no directory, some files, or empty/torn small files; `open` turns each into a valid
+ *   empty log. The log is "unsettled" until, before its first record (or any other durable
+ *   step: flush, roll, truncation, log start move, close with records), `settle()` fsyncs those
+ *   files, the partition directory and the log dir. A log opened after an unclean shutdown, or
+ *   holding no records, starts unsettled too (its entries may only be in the page cache), but
+ *   only a log created by this `open` writes its checkpoints without fsync.
  * - kill -9 of the broker loses nothing that was appended (the OS keeps the page cache).
  * - Power failure loses appends after the last sync (`flushedOffset`); a torn tail of the
  *   active segment is found on open (framing + CRC scan) and cut off. Kafka's default is the same:
@@ -26,8 +36,12 @@
  * Recovery (`open`): closed segments are loaded cheaply (index consistency + a CRC scan of the
  * batches after the last index entry; a full CRC scan with `verifyClosedSegments`); a bad index is
  * rebuilt; a closed segment with bad data is reported in `issues` and reads of that data answer
- * CORRUPT_MESSAGE, never the bytes. The active segment is scanned batch by batch and truncated at
- * the first bad batch. Producer state is loaded from the newest snapshot and the log after it.
+ * CORRUPT_MESSAGE, never the bytes. After an unclean shutdown the active segment is scanned batch
+ * by batch and truncated at the first bad batch. After a clean shutdown (`cleanShutdown`, from
+ * the log dir's marker, see `log-manager.ts`) the active segment is loaded like a closed one
+ * (its indexes and size are trusted after the same cheap checks) and scanned only if those
+ * fail; `activeSegmentRecovery` says which happened. Producer state is loaded from the newest
+ * snapshot and the log after it.
  *
  * Departures from Kafka: the high watermark is not persisted here (the caller passes it to
  * `open` and sets it); segment.ms counts from the segment's first append, not the first batch's
@@ -40,7 +54,7 @@
 
 import type { LogConfig } from '../config/topic-config.js';
 import type { FileSystem } from '../io/fs.js';
-import { joinPath } from '../io/fs.js';
+import { joinPath, parentPath } from '../io/fs.js';
 import {
   type BatchView,
   checkStoredBatch,
@@ -141,7 +155,15 @@ export interface LogOpenOptions {
   highWatermark?: number;
   /** CRC-check every closed segment on open instead of only their tails. */
   verifyClosedSegments?: boolean;
+  /**
+   * The log was closed cleanly (every byte synced) and not written since: trust the active
+   * segment instead of CRC-scanning it. Default false (scan, as after a crash).
+   */
+  cleanShutdown?: boolean;
 }
+
+/** How `open` found the active segment: new, trusted after a clean shutdown, or CRC-scanned. */
+export type ActiveSegmentRecovery = 'created' | 'trusted' | 'scanned';
 
 export class Log {
   readonly issues: LogIssue[] = [];
@@ -154,6 +176,11 @@ export class Log {
   private unflushedMessages = 0;
   private firstUnflushedMs: number | undefined;
   private flushed = 0;
+  /** Directory entries and small metadata files are known durable (see the header). */
+  private settled = true;
+  /** `partition.metadata` holds a whole topic id (checked or written). */
+  private topicIdChecked = false;
+  private recovery: ActiveSegmentRecovery = 'created';
 
   private constructor(
     readonly fs: FileSystem,
@@ -170,36 +197,63 @@ export class Log {
   static open(options: LogOpenOptions): Log {
     const { fs, dir } = options;
     const log = new Log(fs, dir, options.topic, options.partition, options.config);
-    fs.mkdirp(dir);
-    log.checkTopicId(options.topicId);
+    const created = !fs.exists(dir);
+    if (created && !fs.exists(parentPath(dir))) fs.mkdirp(parentPath(dir));
+    fs.mkdirp(dir, { durable: !created });
+    log.checkTopicId(options.topicId, !created);
     const checkpointed = log.readLogStartCheckpoint();
-    log.loadSegments(options.nowMs, checkpointed, options.verifyClosedSegments ?? false);
+    log.loadSegments({
+      nowMs: options.nowMs,
+      checkpointedStart: checkpointed,
+      verifyClosed: options.verifyClosedSegments ?? false,
+      created,
+      clean: options.cleanShutdown ?? false,
+    });
     if (checkpointed !== undefined && checkpointed > log.logEndOffset) log.restartAtLogStart(checkpointed, options.nowMs);
     const leo = log.logEndOffset;
     log.startOffset = Math.min(Math.max(checkpointed ?? 0, log.segments[0]!.baseOffset), leo);
     log.deleteSegmentsBelowStart();
+    log.settled = (options.cleanShutdown ?? false) && !log.holdsNoRecords;
     const loaded = LeaderEpochCache.load(fs, joinPath(dir, LEADER_EPOCH_CHECKPOINT));
     if (loaded.problem) log.issue('checkpoint-invalid', loaded.problem);
     log.leaderEpochCache = loaded.cache;
+    log.leaderEpochCache.durable = !created;
     log.leaderEpochCache.truncateFromEnd(leo);
     log.leaderEpochCache.truncateFromStart(log.startOffset);
-    log.loadProducerState();
+    if (!created) log.loadProducerState();
     log.hw = Math.min(Math.max(options.highWatermark ?? log.startOffset, log.startOffset), leo);
     log.flushed = leo;
     return log;
   }
 
-  private checkTopicId(topicId: string | undefined): void {
+  /**
+   * Checks `partition.metadata` against `topicId`, writing it if missing. A file that does not
+   * hold a whole topic id (left empty or torn by a crash before a new partition settled) is
+   * reported and rewritten when the topic id is known.
+   */
+  private checkTopicId(topicId: string | undefined, durable: boolean): void {
     const path = joinPath(this.dir, PARTITION_METADATA);
     if (this.fs.exists(path)) {
-      const text = this.fs.readFile(path).toString('utf8');
-      const stored = /topic_id:\s*(\S+)/.exec(text)?.[1];
-      if (topicId !== undefined && stored !== undefined && stored !== topicId) {
-        this.issue('topic-id-mismatch', `${path} has topic id ${stored}, expected ${topicId}`);
+      const stored = storedTopicId(this.fs.readFile(path).toString('utf8'));
+      if (stored !== undefined) {
+        if (topicId !== undefined && stored !== topicId) this.issue('topic-id-mismatch', `${path} has topic id ${stored}, expected ${topicId}`);
+        this.topicIdChecked = true;
+        return;
       }
-      return;
+      this.issue('checkpoint-invalid', `${path} holds no complete topic id${topicId === undefined ? '' : '; rewriting it'}`);
     }
-    if (topicId !== undefined) this.fs.writeFileAtomic(path, `version: 0\ntopic_id: ${topicId}\n`);
+    if (topicId === undefined) return;
+    this.fs.writeFileAtomic(path, `version: 0\ntopic_id: ${topicId}\n`, { durable });
+    this.topicIdChecked = true;
+  }
+
+  /**
+   * The owner learned the partition's topic id (from metadata) after `open`: check
+   * `partition.metadata` against it, or write it if a crash lost it. Cheap once checked.
+   */
+  adoptTopicId(topicId: string): void {
+    if (this.topicIdChecked || this.isOffline) return;
+    this.guard(() => this.checkTopicId(topicId, this.settled));
   }
 
   private readLogStartCheckpoint(): number | undefined {
@@ -215,8 +269,9 @@ export class Log {
   }
 
   /** Lists segment files, removes strays, loads closed segments and recovers the active one. */
-  private loadSegments(nowMs: number, checkpointedStart: number | undefined, verifyClosed: boolean): void {
-    const names = this.fs.readdir(this.dir);
+  private loadSegments(options: { nowMs: number; checkpointedStart: number | undefined; verifyClosed: boolean; created: boolean; clean: boolean }): void {
+    const { nowMs, checkpointedStart, verifyClosed } = options;
+    const names = options.created ? [] : this.fs.readdir(this.dir);
     const bases = new Set<number>();
     for (const name of names) {
       const base = parseOffsetFileName(name, LOG_SUFFIX);
@@ -228,20 +283,24 @@ export class Log {
         return base !== undefined && !bases.has(base);
       });
       if (orphanIndex || name.endsWith('.tmp') || name.endsWith('.deleted')) {
-        this.issue('stray-file', `removed stray file ${name}`);
-        this.fs.remove(joinPath(this.dir, name));
+        const path = joinPath(this.dir, name);
+        // An empty index without its log is what a crash leaves while a new segment's files
+        // are being created (their entries are not synced one by one): nothing to report.
+        if (!(orphanIndex && this.fs.sizeOf(path) === 0)) this.issue('stray-file', `removed stray file ${name}`);
+        this.fs.remove(path);
       }
     }
     const sorted = [...bases].sort((a, b) => a - b);
     if (sorted.length === 0) {
-      this.segments.push(Segment.open(this.fs, this.dir, checkpointedStart ?? 0, nowMs, true));
+      this.segments.push(Segment.open(this.fs, this.dir, checkpointedStart ?? 0, nowMs, true, !options.created));
       return;
     }
     sorted.forEach((base, i) => {
       const segment = Segment.open(this.fs, this.dir, base, nowMs, false);
       this.segments.push(segment);
-      if (i === sorted.length - 1) this.recoverActive(segment);
-      else this.loadClosed(segment, verifyClosed);
+      if (i < sorted.length - 1) this.loadClosed(segment, verifyClosed);
+      else if (options.clean) this.loadActiveAfterCleanShutdown(segment);
+      else this.recoverActive(segment);
     });
     for (let i = 1; i < this.segments.length; i++) {
       const prev = this.segments[i - 1]!;
@@ -262,7 +321,19 @@ export class Log {
     this.segments = [Segment.open(this.fs, this.dir, startOffset, nowMs, true)];
   }
 
+  /** Clean shutdown: the cheap checks of a closed segment, a full scan only if they fail. */
+  private loadActiveAfterCleanShutdown(segment: Segment): void {
+    const problem = segment.loadClosed();
+    if (problem === undefined) {
+      this.recovery = 'trusted';
+      return;
+    }
+    this.issue('index-rebuilt', `clean shutdown, but the active segment does not check out (${problem}); scanned it`, segment.baseOffset);
+    this.recoverActive(segment);
+  }
+
   private recoverActive(segment: Segment): void {
+    this.recovery = 'scanned';
     const result = segment.rebuild(this.config.indexIntervalBytes, true);
     if (result.problem !== undefined && result.truncatedBytes > 0) {
       this.issue('truncated-tail', `truncated ${result.truncatedBytes} bytes at position ${result.end} (${result.problem})`, segment.baseOffset, result.end);
@@ -360,6 +431,15 @@ export class Log {
     return this.segments[this.segments.length - 1]!;
   }
 
+  /** How `open` loaded the active segment (see `ActiveSegmentRecovery`). */
+  get activeSegmentRecovery(): ActiveSegmentRecovery {
+    return this.recovery;
+  }
+
+  private get holdsNoRecords(): boolean {
+    return this.segments.every((s) => s.isEmpty);
+  }
+
   // ---- appends ----------------------------------------------------------------------------
 
   /**
@@ -386,6 +466,7 @@ export class Log {
     }
     const lastOffset = next - 1;
     return this.guard(() => {
+      this.settle();
       this.maybeRoll(records.length, baseOffset, lastOffset, options.nowMs);
       this.leaderEpochCache.assign(options.leaderEpoch, baseOffset);
       this.writeBatches(records, indexed, options.nowMs);
@@ -419,6 +500,7 @@ export class Log {
     const first = headers[0]!;
     const last = headers[headers.length - 1]!;
     return this.guard(() => {
+      this.settle();
       this.maybeRoll(records.length, first.baseOffset, lastOffsetOf(last), nowMs);
       for (const h of headers) this.leaderEpochCache.assign(h.partitionLeaderEpoch, h.baseOffset);
       this.writeBatches(records, headers.map(indexedBatchOf), nowMs);
@@ -461,6 +543,7 @@ export class Log {
   roll(baseOffset: number, nowMs: number): void {
     const old = this.active;
     if (baseOffset < old.nextOffset) throw new Error(`roll to ${baseOffset} below log end ${old.nextOffset}`);
+    this.settle();
     old.markInactive();
     this.flushed = Math.max(this.flushed, old.nextOffset);
     this.unflushedMessages = 0;
@@ -595,6 +678,7 @@ export class Log {
 
   /** Checkpoints the new log start offset, then deletes whole segments below it. */
   private advanceLogStart(offset: number): void {
+    this.settle();
     this.startOffset = offset;
     this.hw = Math.max(this.hw, offset);
     writeCheckpoint(this.fs, joinPath(this.dir, LOG_START_OFFSET_CHECKPOINT), [[this.topic, this.partition, offset]]);
@@ -615,6 +699,7 @@ export class Log {
     if (this.isOffline) throw this.offlineException();
     if (offset >= this.logEndOffset) return;
     this.guardOrThrow(() => {
+      this.settle();
       if (offset <= this.startOffset) {
         this.truncateFullyAndStartAt(offset, this.active.rollStartMs);
         return;
@@ -631,6 +716,7 @@ export class Log {
   truncateFullyAndStartAt(offset: number, nowMs: number): void {
     if (this.isOffline) throw this.offlineException();
     this.guardOrThrow(() => {
+      this.settle();
       for (const segment of this.segments) segment.delete(this.fs);
       this.segments = [Segment.open(this.fs, this.dir, offset, nowMs, true)];
       this.startOffset = offset;
@@ -663,7 +749,11 @@ export class Log {
   }
 
   private flushActive(): void {
-    this.active.sync();
+    // An unsettled log with no records has nothing to make durable (see the header).
+    if (this.settled || !this.holdsNoRecords) {
+      this.settle();
+      this.active.sync();
+    }
     this.flushed = this.logEndOffset;
     this.unflushedMessages = 0;
     this.firstUnflushedMs = undefined;
@@ -673,10 +763,14 @@ export class Log {
     this.config = config;
   }
 
-  /** Syncs, snapshots producer state and closes every file. */
+  /**
+   * Syncs, snapshots producer state and closes every file. An unsettled log with no records
+   * only closes its files: it stays unsettled (it settles before its first record after reopening).
+   */
   close(): void {
-    if (!this.isOffline) {
+    if (!this.isOffline && (this.settled || !this.holdsNoRecords)) {
       this.guardOrThrow(() => {
+        this.settle();
         this.active.sync(true);
         this.flushed = this.logEndOffset;
         this.takeSnapshot(this.logEndOffset);
@@ -712,6 +806,29 @@ export class Log {
       target = renameTo;
     }
     this.fs.remove(target);
+  }
+
+  /**
+   * Makes the partition durable as a whole before it takes its first record: fsyncs the small
+   * metadata files (written without fsync while the log was new), the partition directory and
+   * the log dir holding it. Idempotent; a no-op once settled.
+   */
+  private settle(): void {
+    if (this.settled) return;
+    for (const name of [PARTITION_METADATA, LEADER_EPOCH_CHECKPOINT, LOG_START_OFFSET_CHECKPOINT]) {
+      const path = joinPath(this.dir, name);
+      if (!this.fs.exists(path)) continue;
+      const handle = this.fs.open(path);
+      try {
+        handle.sync();
+      } finally {
+        handle.close();
+      }
+    }
+    this.fs.syncDirectory(this.dir);
+    this.fs.syncDirectory(parentPath(this.dir));
+    this.leaderEpochCache.durable = true;
+    this.settled = true;
   }
 
   // ---- producer snapshots -----------------------------------------------------------------
@@ -777,6 +894,18 @@ export class Log {
   private offlineException(): LogStorageError {
     return new LogStorageError(KAFKA_STORAGE_ERROR, `${this.topic}-${this.partition} is offline`);
   }
+}
+
+/**
+ * The topic id in a `partition.metadata` text, if the file holds a whole one: Tributary ends the
+ * file with a newline, Kafka writes a 22-character id without one; anything else (empty, torn)
+ * is undefined.
+ */
+function storedTopicId(text: string): string | undefined {
+  const match = /(?:^|\n)topic_id:[ \t]*(\S+)(\n?)/.exec(text);
+  if (!match) return undefined;
+  const id = match[1]!;
+  return match[2] === '\n' || /^[A-Za-z0-9_-]{22}$/.test(id) ? id : undefined;
 }
 
 function isFsError(err: unknown): boolean {

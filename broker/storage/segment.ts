@@ -90,10 +90,13 @@ export class Segment {
     this.nextOffset = baseOffset;
   }
 
-  /** Opens (creating if missing, emptying if `fresh`) the three files of a segment. */
-  static open(fs: FileSystem, dir: string, baseOffset: number, nowMs: number, fresh: boolean): Segment {
+  /**
+   * Opens (creating if missing, emptying if `fresh`) the three files of a segment. `durable:
+   * false` leaves created files' directory entries unsynced (a brand-new partition, see `log.ts`).
+   */
+  static open(fs: FileSystem, dir: string, baseOffset: number, nowMs: number, fresh: boolean, durable = true): Segment {
     const paths = [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX].map((s) => joinPath(dir, offsetFileName(baseOffset, s)));
-    const opts = { create: true, truncate: fresh };
+    const opts = { create: true, truncate: fresh, durable };
     const log = fs.open(paths[0]!, opts);
     const index = new OffsetIndex(fs.open(paths[1]!, opts), baseOffset);
     const timeIndex = new TimeIndex(fs.open(paths[2]!, opts), baseOffset);
