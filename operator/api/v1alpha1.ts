@@ -1,3 +1,4 @@
+import type { KubeObjectMeta } from '../kube/api.js';
 /**
  * `tributary.io/v1alpha1`: the KafkaCluster and KafkaTopic APIs — schema, CRDs and TypeScript types
  * from one description (STYLE rule 18).
@@ -500,21 +501,9 @@ export type DriftPolicy = (typeof DRIFT_POLICIES)[number];
 export type TopicDrift = StoredOf<typeof driftEntry>;
 
 // ---------------------------------------------------------------------------------------------
-// Objects. ObjectMeta is the part the operator reads; swap for client-node's V1ObjectMeta later.
+// Objects. Metadata is the kube layer's object metadata (one definition).
 
-export interface ObjectMeta {
-  name?: string;
-  namespace?: string;
-  uid?: string;
-  generation?: number;
-  resourceVersion?: string;
-  creationTimestamp?: string;
-  deletionTimestamp?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  finalizers?: string[];
-  ownerReferences?: Array<{ apiVersion: string; kind: string; name: string; uid: string; controller?: boolean; blockOwnerDeletion?: boolean }>;
-}
+export type ObjectMeta = KubeObjectMeta;
 
 interface Resource<Kind extends string, Spec, Status> {
   apiVersion: typeof API_VERSION;

@@ -15,7 +15,7 @@
 import test from 'ava';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startControlPlane, type ControlPlane } from './control-plane.js';
+import { startControlPlane, type ControlPlane, eventually as pollUntil } from './control-plane.js';
 import { API_VERSION, type KafkaCluster, type KafkaClusterInput } from '../../operator/api/v1alpha1.js';
 import { createKubeApi, loadKubeConfig } from '../../operator/kube/client.js';
 import { recordingKubeApi, type RecordingKubeApi } from '../../operator/kube/recording.js';
@@ -39,10 +39,8 @@ function plane(): ControlPlane {
   return controlPlane;
 }
 
-async function kubectlOk(args: string[], input?: string): Promise<string> {
-  const result = await plane().kubectl(args, input === undefined ? {} : { input });
-  if (result.exitCode !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${result.exitCode}): ${result.stderr}`);
-  return result.stdout;
+function kubectlOk(args: string[], input?: string): Promise<string> {
+  return plane().kubectlOk(args, input);
 }
 
 /** What a user (or GitOps tool) does: server-side apply under their own field manager. */
@@ -236,14 +234,8 @@ test.serial('external NodePort listeners get a bootstrap and one Service per bro
   t.is(await api.get({ apiVersion: 'v1', kind: 'Service', namespace: NS, name: 'edge-external-0' }), null);
 });
 
-async function eventually<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => null);
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+function eventually<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  return pollUntil(what, probe, timeoutMs, 200);
 }
 
 test.serial('the watch-driven controller creates a cluster, follows spec changes, and turns StatefulSet readiness into Ready', async (t) => {

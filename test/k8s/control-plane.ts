@@ -58,6 +58,8 @@ export interface ControlPlane {
   readonly workDir: string;
   /** Runs the real kubectl against this API server; never throws on a non-zero exit. */
   kubectl(args: readonly string[], options?: { input?: string; timeoutMs?: number }): Promise<KubectlResult>;
+  /** Like `kubectl`, but a non-zero exit throws with kubectl's stderr; resolves to stdout. */
+  kubectlOk(args: readonly string[], input?: string): Promise<string>;
   /** Kills etcd and kube-apiserver and removes the temp dir. Idempotent. */
   stop(): Promise<void>;
 }
@@ -393,10 +395,31 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       binDir,
       workDir,
       kubectl: (args, kubectlOptions) => runKubectl(binDir, kubeconfigPath, args, kubectlOptions),
+      kubectlOk: async (args, input) => {
+        const result = await runKubectl(binDir, kubeconfigPath, args, input === undefined ? {} : { input });
+        if (result.exitCode !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${result.exitCode}): ${result.stderr}`);
+        return result.stdout;
+      },
       stop,
     };
   } catch (error) {
     await stop();
     throw error;
+  }
+}
+
+/** Polls `probe` until it yields a truthy value (errors count as "not yet"); throws after `timeoutMs`. */
+export async function eventually<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false>,
+  timeoutMs = 30_000,
+  intervalMs = 150,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => null);
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }

@@ -21,10 +21,8 @@ async function kubectl(args: string[], input?: string): Promise<KubectlResult> {
   return plane().kubectl(args, input === undefined ? {} : { input });
 }
 
-async function kubectlOk(args: string[], input?: string): Promise<string> {
-  const result = await kubectl(args, input);
-  if (result.exitCode !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${result.exitCode}): ${result.stderr}`);
-  return result.stdout;
+function kubectlOk(args: string[], input?: string): Promise<string> {
+  return plane().kubectlOk(args, input);
 }
 
 /** Server-side apply, as the operator and GitOps tools write. */

@@ -11,7 +11,7 @@ import test from 'ava';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startControlPlane, freeLoopbackPort, type ControlPlane } from './control-plane.js';
+import { startControlPlane, freeLoopbackPort, type ControlPlane, eventually as pollUntil } from './control-plane.js';
 import { API_VERSION } from '../../operator/api/v1alpha1.js';
 import { createKubeApi, loadKubeConfig } from '../../operator/kube/client.js';
 import { recordingKubeApi } from '../../operator/kube/recording.js';
@@ -29,20 +29,12 @@ function plane(): ControlPlane {
   return controlPlane;
 }
 
-async function kubectlOk(args: string[], input?: string): Promise<string> {
-  const result = await plane().kubectl(args, input === undefined ? {} : { input });
-  if (result.exitCode !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${result.exitCode}): ${result.stderr}`);
-  return result.stdout;
+function kubectlOk(args: string[], input?: string): Promise<string> {
+  return plane().kubectlOk(args, input);
 }
 
-async function eventually<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => null);
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 150));
-  }
+function eventually<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  return pollUntil(what, probe, timeoutMs, 150);
 }
 
 async function holder(name: string): Promise<string | undefined> {

@@ -39,10 +39,8 @@ function plane(): ControlPlane {
   return controlPlane;
 }
 
-async function kubectlOk(args: string[], input?: string): Promise<string> {
-  const result = await plane().kubectl(args, input === undefined ? {} : { input });
-  if (result.exitCode !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${result.exitCode}): ${result.stderr}`);
-  return result.stdout;
+function kubectlOk(args: string[], input?: string): Promise<string> {
+  return plane().kubectlOk(args, input);
 }
 
 function helm(args: string[]): Promise<KubectlResult> {

@@ -43,10 +43,8 @@ function plane(): ControlPlane {
   return controlPlane;
 }
 
-async function kubectlOk(args: string[], input?: string): Promise<string> {
-  const result = await plane().kubectl(args, input === undefined ? {} : { input });
-  if (result.exitCode !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${result.exitCode}): ${result.stderr}`);
-  return result.stdout;
+function kubectlOk(args: string[], input?: string): Promise<string> {
+  return plane().kubectlOk(args, input);
 }
 
 /** The user's apply (their own field manager): spec plus the bootstrap-override annotation. */

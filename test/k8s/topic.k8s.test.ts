@@ -47,10 +47,8 @@ function deps(kube: KubeApi = api): TopicReconcileDeps {
   };
 }
 
-async function kubectlOk(args: string[], input?: string): Promise<string> {
-  const result = await cp().kubectl(args, input === undefined ? {} : { input });
-  if (result.exitCode !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${result.exitCode}): ${result.stderr}`);
-  return result.stdout;
+function kubectlOk(args: string[], input?: string): Promise<string> {
+  return cp().kubectlOk(args, input);
 }
 
 /** What a GitOps tool would apply: spec only, under its own field manager. */

@@ -35,6 +35,7 @@ import { UnregisterBrokerRequest } from '../../../broker/protocol/generated/unre
 import { UnregisterBrokerResponse } from '../../../broker/protocol/generated/unregister-broker-response.js';
 import type { MessageCodec } from '../../../broker/protocol/primitives.js';
 import type { Clock } from '../../runtime/clock.js';
+import { withDeadline as boundedBy } from '../../runtime/deadline.js';
 import type { QuorumState } from './rollout-planner.js';
 import type { Reassignment } from './scale-planner.js';
 import {
@@ -66,16 +67,8 @@ export function describeKafkaFailure(error: unknown): { message: string; unsuppo
   return null;
 }
 
-async function withDeadline<T>(clock: Clock, timeoutMs: number, what: string, work: () => Promise<T>): Promise<T> {
-  let timer: { cancel(): void } | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = clock.setTimer(timeoutMs, () => reject(new ObserveDeadlineError(`${what} got no answer within ${timeoutMs} ms`)));
-  });
-  try {
-    return await Promise.race([work(), deadline]);
-  } finally {
-    timer?.cancel();
-  }
+function withDeadline<T>(clock: Clock, timeoutMs: number, what: string, work: () => Promise<T>): Promise<T> {
+  return boundedBy(clock, timeoutMs, what, work, (message) => new ObserveDeadlineError(message));
 }
 
 export function kafkaClusterObserverFactory(clock: Clock, options: { timeoutMs?: number; clientId?: string } = {}): ClusterObserverFactory {

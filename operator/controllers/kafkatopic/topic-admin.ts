@@ -18,6 +18,7 @@ import { ConnectionError, RequestTimeoutError } from '../../../broker/client/con
 import { BrokerError } from '../../../broker/client/errors.js';
 import { ErrorCode, KafkaError, errorInfo } from '../../../broker/protocol/errors.js';
 import type { Clock } from '../../runtime/clock.js';
+import { withDeadline as boundedBy } from '../../runtime/deadline.js';
 import type { ActionFailure, ObservedTopic } from './plan.js';
 
 export const DEFAULT_KAFKA_TIMEOUT_MS = 15_000;
@@ -56,17 +57,8 @@ export function classifyKafkaFailure(error: unknown): KafkaFailure | null {
   return null;
 }
 
-/** Runs `work`, failing with KafkaDeadlineError after `timeoutMs`. */
-async function withDeadline<T>(clock: Clock, timeoutMs: number, what: string, work: () => Promise<T>): Promise<T> {
-  let timer: { cancel(): void } | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = clock.setTimer(timeoutMs, () => reject(new KafkaDeadlineError(`${what} got no answer within ${timeoutMs} ms`)));
-  });
-  try {
-    return await Promise.race([work(), deadline]);
-  } finally {
-    timer?.cancel();
-  }
+function withDeadline<T>(clock: Clock, timeoutMs: number, what: string, work: () => Promise<T>): Promise<T> {
+  return boundedBy(clock, timeoutMs, what, work, (message) => new KafkaDeadlineError(message));
 }
 
 /** TopicAdmin over `KafkaClient` + `KafkaAdmin`, one client per reconcile. */
