@@ -75,6 +75,14 @@ export class Segment {
   offsetOfMaxTimestamp = -1;
   /** First position of bad data in a closed segment (reads stop there). */
   corruptFrom: number | undefined;
+  /**
+   * Every batch below this position is known to pass its CRC: appended by this process (the
+   * produce path checked the CRC before the bytes reached the file), scanned by recovery, or served
+   * once already. Reads re-check only bytes at or past it, so the steady-state fetch path, which
+   * reads what was just written, does no CRC work (Kafka never checks on fetch); data that sat on
+   * disk while the broker was down is still checked once before it is served.
+   */
+  private verifiedEnd = 0;
   private bytesSinceIndexEntry = 0;
   private lastTimeIndexTimestamp = -1;
 
@@ -116,10 +124,14 @@ export class Segment {
     return lastOffset - this.baseOffset <= INT32_MAX;
   }
 
-  /** Appends contiguous batches (already stamped) in one write and indexes them. */
+  /**
+   * Appends contiguous batches (already stamped) in one write and indexes them. The caller has
+   * checked every batch's CRC (produce validation, follower append, or batches it built itself).
+   */
   append(records: Buffer, batches: readonly IndexedBatch[], indexIntervalBytes: number): void {
     const start = this.log.size();
     this.log.append(records);
+    if (this.verifiedEnd === start) this.verifiedEnd = start + records.length;
     const added: IndexAdditions = { offsets: [], times: [] };
     for (const b of batches) this.track({ ...b, position: start + b.position }, indexIntervalBytes, added);
     for (const e of added.offsets) this.index.append(e.offset, e.position);
@@ -194,6 +206,7 @@ export class Segment {
     });
     let truncatedBytes = 0;
     this.corruptFrom = undefined;
+    this.verifiedEnd = result.end;
     if (result.problem !== undefined) {
       if (truncateBadTail) {
         truncatedBytes = size - result.end;
@@ -285,8 +298,8 @@ export class Segment {
   /**
    * Reads whole batches starting with the one holding `fetchOffset`: at most `maxBytes` (but the
    * first batch whole if `minOneBatch`), only batches whose last offset is below `maxOffset`.
-   * Every batch returned passed its CRC check. Undefined if the segment has nothing at or after
-   * `fetchOffset`.
+   * Every batch returned passed its CRC check (now, or earlier: see `verifiedEnd`). Undefined if
+   * the segment has nothing at or after `fetchOffset`.
    */
   read(fetchOffset: number, maxBytes: number, maxOffset: number, minOneBatch: boolean): { records: Buffer; first?: BatchView; last?: BatchView } | ScanProblem | undefined {
     const first = this.locate(fetchOffset);
@@ -305,7 +318,7 @@ export class Segment {
     while (at < n) {
       const h = checkStoredBatch(buf, at, n - at);
       if (h === 'short-header' || h === 'short-batch') break;
-      if (isFramingProblem(h) || !crcMatches(buf, at)) {
+      if (isFramingProblem(h) || (first.position + at + h.size > this.verifiedEnd && !crcMatches(buf, at))) {
         if (at === 0) return isFramingProblem(h) ? h : 'bad-crc';
         break;
       }
@@ -313,6 +326,7 @@ export class Segment {
       last = h;
       at += h.size;
     }
+    if (first.position <= this.verifiedEnd) this.verifiedEnd = Math.max(this.verifiedEnd, first.position + at);
     if (last === undefined) return empty;
     return { records: buf.subarray(0, at), first, last };
   }
@@ -338,6 +352,7 @@ export class Segment {
     const position = typeof first === 'string' ? this.readLimit : first.position;
     const cutOffset = typeof first === 'string' ? this.nextOffset : first.baseOffset;
     this.log.truncate(position);
+    this.verifiedEnd = Math.min(this.verifiedEnd, position);
     this.index.truncateToPosition(position);
     this.timeIndex.truncateToOffset(cutOffset);
     if (this.corruptFrom !== undefined && this.corruptFrom >= position) this.corruptFrom = undefined;
