@@ -8,7 +8,7 @@
  * Per round and system ("session"): fresh data dir, then
  *   W5 start-up (empty)  -> W1 produce (Java + librdkafka; 1 KiB x 1 and 6 partitions; 100 B)
  *   -> W3 latency at a fixed rate -> W2 fill + consume (Java + librdkafka) -> W5 restart with the
- *   log, recovery after kill -9 -> W7 1,000 partitions; W4 (peak RSS, CPU s per GiB) is read from
+ *   log, recovery after kill -9, recovery after kill -9 right after a burst -> W7 1,000 partitions; W4 (peak RSS, CPU s per GiB) is read from
  *   /proc around W1 and W2. The physical limits (loopback TCP, sequential disk write) are measured
  *   once per run. W6 (replication) is declared and skipped until replication exists.
  *
@@ -18,7 +18,7 @@
  *        node --import tsx bench/vs-kafka.ts --render bench/results/<date>-vs-kafka.json   (re-render only)
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { KafkaAdmin } from '../broker/client/admin.js';
@@ -82,6 +82,7 @@ const TOPICS = {
   w3: 'w3-latency',
   w3e2e: 'w3-e2e',
   w2: 'w2-fill',
+  w5Hot: 'w5-unflushed',
   w7: 'w7-many',
 };
 
@@ -161,6 +162,7 @@ async function session(ctx: Context, system: SystemName, round: number): Promise
       { name: TOPICS.w3, numPartitions: 1, replicationFactor: 1 },
       { name: TOPICS.w3e2e, numPartitions: 1, replicationFactor: 1 },
       { name: TOPICS.w2, numPartitions: 6, replicationFactor: 1 },
+      { name: TOPICS.w5Hot, numPartitions: 1, replicationFactor: 1 },
     ]));
     await firstProduce(broker, TOPICS.probe, performance.now());
     await broker.stop();
@@ -294,6 +296,14 @@ async function w5(ctx: Context, s: Subject, first: BrokerProcess): Promise<Broke
     broker = s.start();
     ctx.results.record('w5.recovery', s.system, s.round, await firstProduce(broker, TOPICS.probe, broker.spawnedAt));
   });
+  // The worst case for recovery: the kill lands right after a burst, before anything flushed it.
+  await step(ctx, s, `W5 kill -9 right after writing ${ctx.settings.fillMiB} MiB + recovery`, async () => {
+    const records = Math.max(1000, Math.round(ctx.settings.fillMiB * 1024));
+    await ctx.tools.rdkafkaProduce({ bootstrap: broker.bootstrap, topic: TOPICS.w5Hot, records, recordBytes: 1024, timeoutMs: TOOL_TIMEOUT_MS });
+    await broker.kill9();
+    broker = s.start();
+    ctx.results.record('w5.recovery.unflushed', s.system, s.round, await firstProduce(broker, TOPICS.probe, broker.spawnedAt));
+  });
   return broker;
 }
 
@@ -400,8 +410,8 @@ async function main(): Promise<void> {
     }
   }
   const date = new Date().toISOString().slice(0, 10);
-  const suffix = settings.smoke ? '-smoke' : '';
   mkdirSync(settings.outDir, { recursive: true });
+  const suffix = reportSuffix(settings, date);
   const base = join(settings.outDir, `${date}-vs-kafka${suffix}`);
   const command = `node --import tsx bench/vs-kafka.ts ${process.argv.slice(2).join(' ')}`.trim();
   const meta = { date, command, machine, settings: settingsTable(ctx), limits, durationS: (Date.now() - started) / 1000, loadAtEnd: loadAverage() };
@@ -412,6 +422,15 @@ async function main(): Promise<void> {
   if (ctx.results.errors.length > 0) {
     for (const e of ctx.results.errors) log(`  failed: ${e}`);
     process.exitCode = 1;
+  }
+}
+
+/** '-smoke' for smoke runs; '-2', '-3', ... when a report of the same date exists (keeps earlier runs). */
+function reportSuffix(settings: Settings, date: string): string {
+  if (settings.smoke) return '-smoke';
+  for (let n = 1; ; n++) {
+    const suffix = n === 1 ? '' : `-${n}`;
+    if (!existsSync(join(settings.outDir, `${date}-vs-kafka${suffix}.md`))) return suffix;
   }
 }
 
