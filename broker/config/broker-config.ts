@@ -90,6 +90,8 @@ export interface BrokerConfig {
   readonly logFlushIntervalMessages: number;
   /** Resolved: log.flush.interval.ms, else log.flush.scheduler.interval.ms. */
   readonly logFlushIntervalMs: number;
+  /** log.flush.offset.checkpoint.interval.ms: passed to `LogManager` as `recoveryPointCheckpointIntervalMs`. */
+  readonly logFlushOffsetCheckpointIntervalMs: number;
   readonly logSegmentDeleteDelayMs: number;
   readonly logCleanupPolicy: readonly string[];
   readonly logMessageTimestampType: 'CreateTime' | 'LogAppendTime';
@@ -291,6 +293,7 @@ function buildBrokerConfig(raw: ReadonlyMap<string, RawConfigEntry>, warnings: s
     logIndexSizeMaxBytes: int('log.index.size.max.bytes'),
     logFlushIntervalMessages: int('log.flush.interval.messages'),
     logFlushIntervalMs: optInt('log.flush.interval.ms') ?? int('log.flush.scheduler.interval.ms'),
+    logFlushOffsetCheckpointIntervalMs: int('log.flush.offset.checkpoint.interval.ms'),
     logSegmentDeleteDelayMs: int('log.segment.delete.delay.ms'),
     logCleanupPolicy: list('log.cleanup.policy'),
     logMessageTimestampType: str('log.message.timestamp.type') as 'CreateTime' | 'LogAppendTime',

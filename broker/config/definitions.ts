@@ -117,6 +117,7 @@ const LOG_KEYS: readonly ConfigDef[] = [
   def('log.flush.interval.messages', 'long', LONG_MAX, 'fsync after this many messages; Long.MAX = leave it to the OS.', { validator: atLeast(1), ...DYN }),
   def('log.flush.interval.ms', 'long', null, 'fsync after a message is this old; unset = log.flush.scheduler.interval.ms.', { validator: atLeast(0), ...DYN }),
   def('log.flush.scheduler.interval.ms', 'long', LONG_MAX, 'How often the flusher checks logs; Long.MAX = never.', { validator: atLeast(0) }),
+  def('log.flush.offset.checkpoint.interval.ms', 'int', '60000', 'Most often the recovery points (recovery-point-offset-checkpoint) are rewritten; a stale point only lengthens recovery.', { validator: atLeast(0) }),
   def('log.segment.delete.delay.ms', 'long', '60000', 'Delay before a deleted segment file is removed.', { validator: atLeast(0), ...DYN }),
   def('log.cleanup.policy', 'list', 'delete', 'delete, compact, or both (compaction: accepted for later).', {
     validator: listOf(CLEANUP_POLICIES, { nonEmpty: true }), ...DYN,

@@ -2,14 +2,20 @@
  * The `FileSystem` interface: the only way storage touches files.
  *
  * Synchronous on purpose: the broker is single-threaded, appends land in the page cache and
- * durability is explicit (`FileHandle.sync()`). Two implementations exist: `node-fs.ts` (real
- * files) and `memory-fs.ts` (an in-memory twin that can lose unsynced bytes, tear writes and fail
- * syncs, for tests and the simulator).
+ * durability is explicit (`FileHandle.sync()`). The one exception is `FileHandle.syncAsync()`:
+ * an fsync can take seconds on a busy disk (a rolled 1 GiB segment), so it may run off the event
+ * loop and report back. Two implementations exist: `node-fs.ts` (real files) and `memory-fs.ts`
+ * (an in-memory twin that can lose unsynced bytes, tear writes and fail syncs, for tests and the
+ * simulator).
  *
  * Contracts every implementation keeps:
  * - Paths are POSIX-style strings joined with '/'.
  * - `append` writes all chunks at the current end of the file, in order, as one logical write.
- *   It does not make them durable; only `sync()` does.
+ *   It does not make them durable; only `sync()` or a completed `syncAsync()` does.
+ * - `syncAsync()` makes durable at least every byte written before the call, once its promise
+ *   resolves (bytes written while it runs may or may not be covered); until then nothing is
+ *   promised. Failures reject the promise, never throw. The handle stays usable meanwhile, and
+ *   `close()` may be called while it runs: the file is released once it settles.
  * - Metadata operations (mkdirp, create, rename, truncate) are durable when they return, unless
  *   the caller passes `{ durable: false }` (`node-fs` fsyncs the parent directory for
  *   mkdirp/create/rename; truncation is treated as durable because storage always follows it
@@ -52,6 +58,8 @@ export interface FileHandle {
   truncate(size: number): void;
   /** Makes every byte written so far durable. */
   sync(): void;
+  /** Like `sync()`, off the caller's thread: durable once the promise resolves (see the contract). */
+  syncAsync(): Promise<void>;
   close(): void;
 }
 

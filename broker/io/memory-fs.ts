@@ -17,8 +17,15 @@
  * replaced, or nothing). A non-durable `writeFileAtomic` writes no bytes durably, so a kept file
  * falls back to empty or a torn prefix like any unsynced file.
  *
+ * `syncAsync()` is modelled as a sync that takes effect when it completes: the bytes it covers
+ * (those written before the call and not rewritten or truncated since) become durable only then,
+ * and a crash before that loses them like any unsynced bytes (the pending promise rejects).
+ * Completions are queued: by default each runs in a microtask (after the current synchronous
+ * code); with `holdAsyncSyncs` they wait for `completeAsyncSyncs`, so a test can crash while
+ * syncs are in flight or complete them in any order.
+ *
  * `failNextSync(pathPart)` makes the next `sync()` of a file whose path contains `pathPart`
- * throw an EIO error without making anything durable.
+ * throw an EIO error without making anything durable (for `syncAsync()`, its promise rejects).
  */
 
 import type { DurabilityOptions, FileHandle, FileSystem, OpenOptions } from './fs.js';
@@ -65,18 +72,51 @@ class Bytes {
     if (from < other.size) other.buf.copy(this.buf, from, from, other.size);
   }
 
+  /** Copies `other[from, to)` over the same positions, growing this to at least `to` bytes. */
+  copyRange(other: Bytes, from: number, to: number): void {
+    if (to > this.size) this.resize(to);
+    if (from < to) other.buf.copy(this.buf, from, from, to);
+  }
+
   view(): Buffer {
     return this.buf.subarray(0, this.size);
   }
+}
+
+/** An async sync not completed yet; `laterDirtyLow` tracks writes after its call. */
+interface PendingSync {
+  file: MemFile;
+  path: string;
+  sizeAtCall: number;
+  /** Lowest position written or cut since the call: bytes from here on are not what it saw. */
+  laterDirtyLow: number;
+  failure: Error | undefined;
+  resolve: () => void;
+  reject: (err: Error) => void;
 }
 
 class MemFile {
   written = new Bytes();
   durable = new Bytes();
   dirtyLow = Number.POSITIVE_INFINITY;
+  readonly pendingSyncs = new Set<PendingSync>();
 
   markDirty(position: number): void {
     this.dirtyLow = Math.min(this.dirtyLow, position);
+    for (const pending of this.pendingSyncs) pending.laterDirtyLow = Math.min(pending.laterDirtyLow, position);
+  }
+
+  /**
+   * An async sync completed: the bytes it saw that are still unchanged, [0, upTo), become
+   * durable. Bytes written after its call stay as unsynced as they were.
+   */
+  completeSync(pending: PendingSync): void {
+    this.pendingSyncs.delete(pending);
+    const upTo = Math.min(pending.sizeAtCall, this.written.size, pending.laterDirtyLow);
+    if (this.dirtyLow >= upTo) return;
+    const from = Math.min(this.dirtyLow, this.durable.size);
+    this.durable.copyRange(this.written, from, upTo);
+    this.dirtyLow = this.written.size === upTo && this.durable.size === upTo ? Number.POSITIVE_INFINITY : upTo;
   }
 
   sync(): void {
@@ -161,6 +201,7 @@ class MemHandle implements FileHandle {
   truncate(size: number): void {
     const file = this.check();
     if (size < file.written.size) {
+      for (const pending of file.pendingSyncs) pending.laterDirtyLow = Math.min(pending.laterDirtyLow, size);
       file.written.resize(size);
       if (file.durable.size > size) file.durable.resize(size);
       if (file.dirtyLow > size) file.dirtyLow = file.dirtyLow === Number.POSITIVE_INFINITY ? file.dirtyLow : size;
@@ -174,6 +215,16 @@ class MemHandle implements FileHandle {
     const file = this.check();
     this.owner.beforeSync(this.path);
     file.sync();
+  }
+
+  syncAsync(): Promise<void> {
+    let file: MemFile;
+    try {
+      file = this.check();
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+    return this.owner.startAsyncSync(this.path, file);
   }
 
   close(): void {
@@ -204,8 +255,11 @@ export class MemoryFileSystem implements FileSystem {
   private readonly pending = new Map<string, PendingEntry>();
   /** Bumped by `crash()`; handles from an older generation throw. */
   generation = 0;
-  /** Number of successful file syncs, for tests that count fsyncs. */
+  /** Number of successful file syncs (async ones when they complete), for tests that count fsyncs. */
   syncCount = 0;
+  /** Queue async syncs until `completeAsyncSyncs` instead of completing each in a microtask. */
+  holdAsyncSyncs = false;
+  private readonly asyncSyncs: PendingSync[] = [];
   /** Number of directory syncs (`syncDirectory`, and the ones durable operations imply). */
   directorySyncCount = 0;
 
@@ -373,8 +427,62 @@ export class MemoryFileSystem implements FileSystem {
     this.syncFailures.push(pathPart);
   }
 
+  /**
+   * Starts an async sync of `file` (see the header). A failure armed with `failNextSync` is taken
+   * now and reported when the sync completes, like a real fsync's error.
+   */
+  startAsyncSync(path: string, file: MemFile): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const pending: PendingSync = {
+        file, path, sizeAtCall: file.written.size, laterDirtyLow: Number.POSITIVE_INFINITY,
+        failure: this.takeSyncFailure(path), resolve, reject,
+      };
+      file.pendingSyncs.add(pending);
+      this.asyncSyncs.push(pending);
+      if (!this.holdAsyncSyncs) queueMicrotask(() => this.completeAsyncSync(pending));
+    });
+  }
+
+  /** Async syncs started and not completed yet. */
+  get pendingAsyncSyncCount(): number {
+    return this.asyncSyncs.length;
+  }
+
+  /**
+   * Completes up to `count` pending async syncs, oldest first or, with `rng`, in a random order.
+   * Their promises settle now (callbacks run when the caller next awaits). Returns how many.
+   */
+  completeAsyncSyncs(count = Number.POSITIVE_INFINITY, rng?: () => number): number {
+    let done = 0;
+    while (done < count && this.asyncSyncs.length > 0) {
+      const at = rng ? Math.floor(rng() * this.asyncSyncs.length) : 0;
+      this.completeAsyncSync(this.asyncSyncs[at]!);
+      done += 1;
+    }
+    return done;
+  }
+
+  private completeAsyncSync(pending: PendingSync): void {
+    const at = this.asyncSyncs.indexOf(pending);
+    if (at < 0) return;
+    this.asyncSyncs.splice(at, 1);
+    pending.file.pendingSyncs.delete(pending);
+    if (pending.failure) {
+      pending.reject(pending.failure);
+    } else {
+      pending.file.completeSync(pending);
+      this.syncCount += 1;
+      pending.resolve();
+    }
+  }
+
   /** Simulates power loss: drops or tears unsynced bytes and invalidates every open handle. */
   crash(options: CrashOptions): void {
+    // Syncs in flight never complete: what they covered is as unsynced as the rest.
+    for (const pending of this.asyncSyncs.splice(0)) {
+      pending.file.pendingSyncs.delete(pending);
+      pending.reject(fsError('EIO', `sync lost in crash: ${pending.path}`));
+    }
     const torn = options.tornProbability ?? 0.5;
     for (const key of [...this.files.keys()].sort()) this.files.get(key)!.crash(options.rng, torn);
     this.loseEntries(options.rng, options.entryLossProbability ?? 0.5, torn);
@@ -415,12 +523,16 @@ export class MemoryFileSystem implements FileSystem {
 
   /** Called by handles before a sync; throws if a failure was armed for this path. */
   beforeSync(path: string): void {
-    const at = this.syncFailures.findIndex((part) => path.includes(part));
-    if (at >= 0) {
-      this.syncFailures.splice(at, 1);
-      throw fsError('EIO', `injected sync failure: ${path}`);
-    }
+    const failure = this.takeSyncFailure(path);
+    if (failure) throw failure;
     this.syncCount += 1;
+  }
+
+  private takeSyncFailure(path: string): Error | undefined {
+    const at = this.syncFailures.findIndex((part) => path.includes(part));
+    if (at < 0) return undefined;
+    this.syncFailures.splice(at, 1);
+    return fsError('EIO', `injected sync failure: ${path}`);
   }
 
   private requireParent(path: string): void {

@@ -2,7 +2,9 @@
  * The real `FileSystem`: synchronous `node:fs` calls.
  *
  * Appends use positional vectored writes at the end offset this handle tracks (a handle is the
- * only writer of its file). Creating a file or directory and renaming fsync the parent
+ * only writer of its file). `syncAsync` is `fs.fsync` with a callback: it runs in libuv's thread
+ * pool while the event loop goes on; closing the handle meanwhile defers the descriptor's
+ * release until every such sync settled, so an fsync never lands on a reused descriptor number. Creating a file or directory and renaming fsync the parent
  * directory so the directory entry is durable, as the `FileSystem` contract promises, unless the
  * caller asked for `{ durable: false }`. Removal does not fsync (see the contract).
  */
@@ -28,6 +30,9 @@ function syncDirectory(path: string): void {
 class NodeHandle implements FileHandle {
   private end: number;
   private fd: number;
+  /** Async syncs still running, and the descriptor `close()` left for them to release. */
+  private syncsInFlight = 0;
+  private fdToRelease = -1;
 
   constructor(readonly path: string, fd: number) {
     this.fd = fd;
@@ -76,8 +81,29 @@ class NodeHandle implements FileHandle {
     fs.fsyncSync(this.fd);
   }
 
+  syncAsync(): Promise<void> {
+    const fd = this.fd;
+    if (fd < 0) return Promise.reject(Object.assign(new Error(`EBADF: handle closed: ${this.path}`), { code: 'EBADF' }));
+    this.syncsInFlight += 1;
+    return new Promise<void>((resolve, reject) => {
+      fs.fsync(fd, (err) => {
+        this.syncsInFlight -= 1;
+        if (this.syncsInFlight === 0 && this.fdToRelease >= 0) {
+          // A failed close of a descriptor nobody uses any more leaves nothing to do.
+          fs.close(this.fdToRelease, () => undefined);
+          this.fdToRelease = -1;
+        }
+        if (err) reject(err);
+        else resolve();
+      });
+    });
+  }
+
   close(): void {
-    if (this.fd >= 0) fs.closeSync(this.fd);
+    if (this.fd >= 0) {
+      if (this.syncsInFlight > 0) this.fdToRelease = this.fd;
+      else fs.closeSync(this.fd);
+    }
     this.fd = -1;
   }
 }

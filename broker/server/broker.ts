@@ -96,16 +96,19 @@ export class Broker {
       clusterId,
       nodeId: config.nodeId,
       nowMs: clock.nowMs(),
+      recoveryPointCheckpointIntervalMs: config.logFlushOffsetCheckpointIntervalMs,
       configFor: (topic) => toLogConfig(effectiveBrokerConfig(image, { nodeId: config.nodeId, defaults: config }), topicConfigs(image, topic)),
     });
     for (const report of logs.reports) {
       if (report.error) logger.error(`partition ${report.topic}-${report.partition} is offline: ${report.error}; its data is kept in ${report.dir} for inspection`);
       for (const issue of report.issues) logger.warn(`${report.topic}-${report.partition}: ${issue.message}`, { kind: issue.kind });
     }
-    const scanned = [...logs.all()].filter((log) => log.activeSegmentRecovery === 'scanned').length;
+    const recovered = logs.recoverySummary();
     logger.info(
       `opened ${logs.size} partition logs; clean shutdown marker found in ${logs.cleanShutdownDirs.length} of ${config.logDirs.length} log dirs; ` +
-        `${scanned} active segment(s) CRC-scanned`,
+        `${recovered.scanned} active segment(s) CRC-scanned in full, ${recovered.fromRecoveryPoint} from their recovery point ` +
+        `(${(recovered.scannedBytes / 1048576).toFixed(1)} MiB CRC-checked)` +
+        logs.recoveryPointFallbacks.map((f) => `; no recovery points for ${f.logDir}: ${f.reason}`).join(''),
     );
 
     const broker = new Broker(config, clusterId, fs, clock, logger, random, opened.store, image, logs);
@@ -412,7 +415,16 @@ export class Broker {
       const deleted = this.logs.runRetention(this.clock.nowMs());
       if (deleted > 0) this.logger.info(`retention deleted ${deleted} segment(s)`);
     });
-    every(1000, () => this.logs.maybeFlushAll(this.clock.nowMs()));
+    const reportedCheckpointFailures = new Map<string, string>();
+    every(1000, () => {
+      this.logs.maybeFlushAll(this.clock.nowMs());
+      for (const dir of reportedCheckpointFailures.keys()) if (!this.logs.checkpointFailures.has(dir)) reportedCheckpointFailures.delete(dir);
+      for (const [dir, message] of this.logs.checkpointFailures) {
+        if (reportedCheckpointFailures.get(dir) === message) continue;
+        reportedCheckpointFailures.set(dir, message);
+        this.logger.warn(`cannot write recovery points in ${dir} (${message}); the next unclean restart will scan more of the log. Check the disk and permissions of that directory`);
+      }
+    });
   }
 }
 

@@ -17,6 +17,25 @@
  * the name differs on purpose so Kafka never trusts a Tributary dir (producer snapshots differ)
  * and Tributary never trusts a Kafka one.
  *
+ * Recovery points (Kafka's model and file): each log's recovery point (`Log.recoveryPoint`:
+ * offsets below it were synced, index entries included) is checkpointed per log dir in
+ * `recovery-point-offset-checkpoint` (`<topic> <partition> <offset>` entries, written atomically
+ * and durably). A log dir opened without the marker gives each log its checkpointed point, so
+ * recovery after a crash scans only what follows it; a log missing from a valid file gets 0 (it
+ * was created after the last write: everything is scanned, as in Kafka); a missing or unreadable
+ * file gives none (closed segments trusted, the active one scanned in full, as before recovery
+ * points existed; `recoveryPointFallbacks` says why). The file is written:
+ * - right after `open`, so a crash from then on finds the points recovery established (the log
+ *   end after a clean shutdown, the old points otherwise: recovery does not advance them);
+ * - by `maybeFlushAll` at most once per `recoveryPointCheckpointIntervalMs`
+ *   (`log.flush.offset.checkpoint.interval.ms`), picking up points advanced by rolls and flushes
+ *   (a stale point is only lower, so it costs a longer scan, never trusts unsynced data);
+ * - at once when a point moved down (truncation) or a log is deleted: a stale *higher* point
+ *   would make recovery trust data written after it;
+ * - by `closeAll`, before the marker.
+ * Only changed content is written, and logs at point 0 are left out (an absent entry means 0),
+ * so creating empty partitions never rewrites the file.
+ *
  * Creating a partition does no fsync at all (see `log.ts`: a new partition settles before its
  * first record), so creating many partitions at once costs no disk flushes.
  *
@@ -25,6 +44,7 @@
 
 import type { FileSystem } from '../io/fs.js';
 import { joinPath } from '../io/fs.js';
+import { encodeCheckpoint, parseOffset, readCheckpoint } from './checkpoint-file.js';
 import { LogStorageError } from './error-codes.js';
 import { Log, type LogIssue } from './log.js';
 import { parseProperties } from '../config/properties.js';
@@ -33,6 +53,9 @@ import type { LogConfig } from '../config/topic-config.js';
 export const META_PROPERTIES = 'meta.properties';
 export const META_VERSION = 1;
 export const CLEAN_SHUTDOWN_FILE = '.tributary_cleanshutdown';
+export const RECOVERY_POINT_CHECKPOINT = 'recovery-point-offset-checkpoint';
+/** Kafka's default for `log.flush.offset.checkpoint.interval.ms`. */
+export const RECOVERY_POINT_CHECKPOINT_INTERVAL_MS_DEFAULT = 60_000;
 const DELETE_SUFFIX = '-delete';
 
 export interface LogManagerOptions {
@@ -46,7 +69,24 @@ export interface LogManagerOptions {
   /** Last known high watermark per partition (from the replication layer), if any. */
   highWatermarkFor?: (topic: string, partition: number) => number | undefined;
   verifyClosedSegments?: boolean;
+  /** `log.flush.offset.checkpoint.interval.ms`: the most often `maybeFlushAll` rewrites recovery points. */
+  recoveryPointCheckpointIntervalMs?: number;
 }
+
+/** How a log dir's logs were recovered, for the start-up report. */
+export interface RecoverySummary {
+  /** Active segments trusted after a clean shutdown. */
+  trusted: number;
+  /** Active segments scanned only from their recovery point. */
+  fromRecoveryPoint: number;
+  /** Active segments CRC-scanned in full. */
+  scanned: number;
+  /** Bytes CRC-checked by recovery over all logs. */
+  scannedBytes: number;
+}
+
+/** What `open` found in a log dir's recovery point checkpoint. */
+type RecoveryPointsRead = { kind: 'points'; points: ReadonlyMap<string, number> } | { kind: 'none'; reason: string };
 
 export interface PartitionReport {
   topic: string;
@@ -88,7 +128,19 @@ export class LogManager {
   readonly reports: PartitionReport[] = [];
   /** Log dirs that had a clean shutdown marker when opened (their active segments were trusted). */
   readonly cleanShutdownDirs: string[] = [];
+  /** Log dirs recovered without the marker and without usable recovery points, and why. */
+  readonly recoveryPointFallbacks: { logDir: string; reason: string }[] = [];
+  /** The last failure to write each log dir's recovery points (retried at the next interval; cleared by a success). */
+  readonly checkpointFailures = new Map<string, string>();
   private readonly logs = new Map<string, Log>();
+  /** What each dir's checkpoint held at open (for partitions opened later by `create`). */
+  private readonly recoveryPointsRead = new Map<string, RecoveryPointsRead>();
+  /** The checkpoint text last written or read per log dir (unchanged content is not rewritten). */
+  private readonly checkpointText = new Map<string, string>();
+  /** Checkpointed points of partitions whose open failed: kept in the file until they open or go. */
+  private readonly unopenedPoints = new Map<string, { logDir: string; offset: number }>();
+  private recoveryPointIntervalMs = RECOVERY_POINT_CHECKPOINT_INTERVAL_MS_DEFAULT;
+  private lastCheckpointMs = 0;
   private readonly partitionCountByDir = new Map<string, number>();
   /** Log dirs with a partition that failed to open or went offline: no clean marker on close. */
   private readonly uncleanDirs = new Set<string>();
@@ -100,17 +152,39 @@ export class LogManager {
   static open(options: LogManagerOptions): LogManager {
     if (options.logDirs.length === 0) throw new Error('at least one log dir is required');
     const manager = new LogManager(options.fs, options.logDirs);
+    manager.recoveryPointIntervalMs = options.recoveryPointCheckpointIntervalMs ?? RECOVERY_POINT_CHECKPOINT_INTERVAL_MS_DEFAULT;
+    manager.lastCheckpointMs = options.nowMs;
     for (const logDir of options.logDirs) {
       options.fs.mkdirp(logDir);
       checkMetaProperties(options.fs, logDir, options.clusterId, options.nodeId);
       const clean = takeCleanShutdownMarker(options.fs, logDir);
       if (clean) manager.cleanShutdownDirs.push(logDir);
-      manager.openPartitionsIn(logDir, options, clean);
+      manager.readRecoveryPoints(logDir);
+      const opened = manager.openPartitionsIn(logDir, options, clean);
+      const read = manager.recoveryPointsRead.get(logDir)!;
+      if (!clean && opened > 0 && read.kind === 'none') manager.recoveryPointFallbacks.push({ logDir, reason: read.reason });
     }
+    for (const logDir of options.logDirs) manager.tryCheckpoint(logDir);
     return manager;
   }
 
-  private openPartitionsIn(logDir: string, options: LogManagerOptions, cleanShutdown: boolean): void {
+  private readRecoveryPoints(logDir: string): void {
+    const path = joinPath(logDir, RECOVERY_POINT_CHECKPOINT);
+    const read = readRecoveryPointCheckpoint(this.fs, path);
+    this.recoveryPointsRead.set(logDir, read);
+    if (read.kind === 'points') this.checkpointText.set(logDir, encodeRecoveryPoints(read.points));
+  }
+
+  /** The recovery point to open an existing partition dir with (see the header). */
+  private recoveryPointFor(logDir: string, topic: string, partition: number): number | undefined {
+    const read = this.recoveryPointsRead.get(logDir);
+    if (read === undefined || read.kind === 'none') return undefined;
+    return read.points.get(key(topic, partition)) ?? 0;
+  }
+
+  /** Opens every partition dir in a log dir; returns how many were found. */
+  private openPartitionsIn(logDir: string, options: LogManagerOptions, cleanShutdown: boolean): number {
+    let found = 0;
     for (const name of this.fs.readdir(logDir)) {
       const dir = joinPath(logDir, name);
       if (!this.fs.isDirectory(dir)) continue;
@@ -124,8 +198,10 @@ export class LogManager {
       const parsed = parsePartitionDirName(name);
       if (!parsed) continue;
       const { topic, partition } = parsed;
+      found += 1;
       try {
         const hw = options.highWatermarkFor?.(topic, partition);
+        const recoveryPoint = cleanShutdown ? undefined : this.recoveryPointFor(logDir, topic, partition);
         const log = Log.open({
           fs: this.fs,
           dir,
@@ -136,15 +212,29 @@ export class LogManager {
           ...(hw === undefined ? {} : { highWatermark: hw }),
           ...(options.verifyClosedSegments ? { verifyClosedSegments: true } : {}),
           cleanShutdown,
+          ...(recoveryPoint === undefined ? {} : { recoveryPoint }),
+          onRecoveryPointCheckpointNeeded: this.recoveryPointCheckpointNeeded,
+          syncInBackground: true,
         });
         this.add(logDir, log);
         this.reports.push({ topic, partition, dir, issues: log.issues });
       } catch (err) {
         this.uncleanDirs.add(logDir);
         this.reports.push({ topic, partition, dir, issues: [], error: (err as Error).message });
+        const offset = this.recoveryPointFor(logDir, topic, partition);
+        if (offset !== undefined) this.unopenedPoints.set(key(topic, partition), { logDir, offset });
       }
     }
+    return found;
   }
+
+  /**
+   * A log's recovery point must be on disk now (a truncation moved it down, or a roll left a
+   * gap below it, see `LogOpenOptions.onRecoveryPointCheckpointNeeded`). Errors take that log offline.
+   */
+  private readonly recoveryPointCheckpointNeeded = (log: Log): void => {
+    this.checkpointRecoveryPoints(this.logDirOf(log));
+  };
 
   private add(logDir: string, log: Log): void {
     this.logs.set(key(log.topic, log.partition), log);
@@ -177,6 +267,8 @@ export class LogManager {
     for (const dir of this.logDirs) {
       if ((this.partitionCountByDir.get(dir) ?? 0) < (this.partitionCountByDir.get(logDir) ?? 0)) logDir = dir;
     }
+    // A dir that exists (its open failed earlier) is recovered like the others in its log dir.
+    const recoveryPoint = this.recoveryPointFor(logDir, options.topic, options.partition);
     const log = Log.open({
       fs: this.fs,
       dir: joinPath(logDir, partitionDirName(options.topic, options.partition)),
@@ -185,18 +277,32 @@ export class LogManager {
       config: options.config,
       nowMs: options.nowMs,
       ...(options.topicId === undefined ? {} : { topicId: options.topicId }),
+      ...(recoveryPoint === undefined ? {} : { recoveryPoint }),
+      onRecoveryPointCheckpointNeeded: this.recoveryPointCheckpointNeeded,
+      syncInBackground: true,
     });
+    this.unopenedPoints.delete(key(options.topic, options.partition));
     this.add(logDir, log);
     return log;
   }
 
-  /** Closes and deletes a partition's files. Returns false if it was not here. */
+  /**
+   * Closes and deletes a partition's files. Returns false if it was not here. Its recovery point
+   * leaves the checkpoint first: a partition created again under the same name must not inherit it.
+   */
   delete(topic: string, partition: number): boolean {
     const log = this.get(topic, partition);
     if (!log) return false;
     this.logs.delete(key(topic, partition));
     const logDir = this.logDirOf(log);
     this.partitionCountByDir.set(logDir, Math.max(0, (this.partitionCountByDir.get(logDir) ?? 1) - 1));
+    const read = this.recoveryPointsRead.get(logDir);
+    if (read?.kind === 'points' && read.points.has(key(topic, partition))) {
+      const points = new Map(read.points);
+      points.delete(key(topic, partition));
+      this.recoveryPointsRead.set(logDir, { kind: 'points', points });
+    }
+    this.checkpointRecoveryPoints(logDir);
     log.deleteAll(log.dir + DELETE_SUFFIX);
     return true;
   }
@@ -215,8 +321,53 @@ export class LogManager {
     return deleted;
   }
 
+  /** The time-based flush of every log, then the recovery point checkpoint if its interval passed. */
   maybeFlushAll(nowMs: number): void {
     this.forEachOnline((log) => log.maybeFlush(nowMs));
+    if (nowMs - this.lastCheckpointMs < this.recoveryPointIntervalMs) return;
+    this.lastCheckpointMs = nowMs;
+    for (const logDir of this.logDirs) this.tryCheckpoint(logDir);
+  }
+
+  /**
+   * Writes a log dir's recovery point checkpoint if its content changed (atomically, durably).
+   * Throws the file system's error.
+   */
+  checkpointRecoveryPoints(logDir: string): void {
+    const points = new Map<string, number>();
+    for (const [k, unopened] of this.unopenedPoints) if (unopened.logDir === logDir) points.set(k, unopened.offset);
+    for (const log of this.logs.values()) {
+      if (log.recoveryPoint > 0 && this.logDirOf(log) === logDir) points.set(key(log.topic, log.partition), log.recoveryPoint);
+    }
+    const text = encodeRecoveryPoints(points);
+    if (this.checkpointText.get(logDir) === text) return;
+    this.fs.writeFileAtomic(joinPath(logDir, RECOVERY_POINT_CHECKPOINT), text);
+    this.checkpointText.set(logDir, text);
+  }
+
+  /** `checkpointRecoveryPoints`, remembering a failure instead of throwing; returns success. */
+  private tryCheckpoint(logDir: string): boolean {
+    try {
+      this.checkpointRecoveryPoints(logDir);
+      this.checkpointFailures.delete(logDir);
+      return true;
+    } catch (err) {
+      // The previous file stays: its points are lower than today's, so it only costs scanning.
+      this.checkpointFailures.set(logDir, (err as Error).message);
+      return false;
+    }
+  }
+
+  /** How `open` recovered the logs (see `RecoverySummary`). */
+  recoverySummary(): RecoverySummary {
+    const summary: RecoverySummary = { trusted: 0, fromRecoveryPoint: 0, scanned: 0, scannedBytes: 0 };
+    for (const log of this.logs.values()) {
+      summary.scannedBytes += log.recoveryScannedBytes;
+      if (log.activeSegmentRecovery === 'trusted') summary.trusted += 1;
+      else if (log.activeSegmentRecovery === 'from-recovery-point') summary.fromRecoveryPoint += 1;
+      else if (log.activeSegmentRecovery === 'scanned') summary.scanned += 1;
+    }
+    return summary;
   }
 
   flushAll(): void {
@@ -224,9 +375,9 @@ export class LogManager {
   }
 
   /**
-   * Closes every log (each syncs its data), then writes the clean shutdown marker in every log
-   * dir where all partitions closed cleanly. A marker that cannot be written is skipped: the next
-   * start scans, which is always safe.
+   * Closes every log (each syncs its data), writes each log dir's recovery points, then the clean
+   * shutdown marker in every log dir where all partitions closed cleanly and the checkpoint was
+   * written. A marker that cannot be written is skipped: the next start scans, which is always safe.
    */
   closeAll(): void {
     for (const log of this.logs.values()) {
@@ -237,8 +388,9 @@ export class LogManager {
         this.reportFailure(log, err);
       }
     }
+    const written = this.logDirs.filter((logDir) => this.tryCheckpoint(logDir));
     this.logs.clear();
-    for (const logDir of this.logDirs) {
+    for (const logDir of written) {
       if (this.uncleanDirs.has(logDir)) continue;
       try {
         this.fs.writeFileAtomic(joinPath(logDir, CLEAN_SHUTDOWN_FILE), '{"version":0}\n');
@@ -281,6 +433,35 @@ function takeCleanShutdownMarker(fs: FileSystem, logDir: string): boolean {
   fs.remove(path);
   fs.syncDirectory(logDir);
   return true;
+}
+
+/** Reads a recovery point checkpoint: the points by partition key, or why there are none. */
+function readRecoveryPointCheckpoint(fs: FileSystem, path: string): RecoveryPointsRead {
+  const parsed = readCheckpoint(fs, path);
+  if (parsed === undefined) return { kind: 'none', reason: `${path} is missing` };
+  if (typeof parsed === 'string') return { kind: 'none', reason: `${path} does not parse: ${parsed}` };
+  const points = new Map<string, number>();
+  for (const entry of parsed) {
+    const partition = parseOffset(entry[1]);
+    const offset = parseOffset(entry[2]);
+    if (entry.length !== 3 || entry[0]!.length === 0 || partition === undefined || offset === undefined || partition < 0 || offset < 0) {
+      return { kind: 'none', reason: `${path} has a bad entry '${entry.join(' ')}'` };
+    }
+    points.set(key(entry[0]!, partition), offset);
+  }
+  return { kind: 'points', points };
+}
+
+/** Kafka's checkpoint text for the non-zero points, sorted so equal content gives equal text. */
+function encodeRecoveryPoints(points: ReadonlyMap<string, number>): string {
+  const entries = [...points]
+    .filter(([, offset]) => offset > 0)
+    .map(([k, offset]) => {
+      const at = k.indexOf('\u0000');
+      return [k.slice(0, at), Number(k.slice(at + 1)), offset] as const;
+    })
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1]));
+  return encodeCheckpoint(entries);
 }
 
 /** Writes `meta.properties` in a fresh log dir, or checks the one there. */

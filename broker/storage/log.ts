@@ -10,14 +10,24 @@
  * - segments are sorted by base offset; only the last (active) one takes appends;
  * - offsets are strictly increasing across the log; leader appends are contiguous;
  * - logStartOffset <= highWatermark <= logEndOffset, and logStartOffset lies in the first segment;
- * - every byte in a closed segment was synced before the next segment was created.
+ * - the recovery point (`flushedOffset`, Kafka's recoveryPoint): every offset below it is in a
+ *   segment whose log and index files were synced (index entries included: recovery trusts the
+ *   ones below it). Only segments at or past it can hold unsynced bytes. Without
+ *   `syncInBackground`, additionally every closed segment was synced before the next was created.
  *
  * Durability and flush policy:
  * - An append writes to the file (page cache) and returns; it is not synced unless
- *   `flush.messages` records accumulated since the last flush. `maybeFlush(nowMs)` syncs once
- *   the oldest unflushed append is `flush.ms` old; `flush()` and `close()` always sync.
- * - Rolling a segment syncs the old segment and its indexes before the new one is created, and
- *   writes a producer snapshot. Checkpoints are written atomically (tmp + fsync + rename).
+ *   `flush.messages` records accumulated since the last flush. `maybeFlush(nowMs)` flushes once
+ *   the oldest unflushed append is `flush.ms` old; `flush()` and `close()` always sync, on the
+ *   spot, every segment at or past the recovery point (so also one whose background sync is
+ *   still running), then move the recovery point to the log end.
+ * - Rolling a segment writes a producer snapshot and syncs the old segment with its indexes:
+ *   before the new one is created, or with `syncInBackground` (LogManager's logs) off the event
+ *   loop after (`FileHandle.syncAsync`), like the flush.ms flush; the recovery point moves when
+ *   that sync completes (`backgroundFlushDone`/`backgroundFlushFailed` are the completion
+ *   callbacks, the only state changes they make). A truncation in between voids it; close()
+ *   overtakes it; a failure takes the log offline as a synchronous one would; a segment deleted
+ *   meanwhile is not waited for. Checkpoints are written atomically (tmp + fsync + rename).
  * - A brand-new partition (its directory did not exist) is created without any fsync: its
  *   directory, segment files, `partition.metadata` and `leader-epoch-checkpoint` are written with
  *   `{ durable: false }`. The metadata log is the durable record that the partition exists and
@@ -29,18 +39,22 @@
  *   holding no records, starts unsettled too (its entries may only be in the page cache), but
  *   only a log created by this `open` writes its checkpoints without fsync.
  * - kill -9 of the broker loses nothing that was appended (the OS keeps the page cache).
- * - Power failure loses appends after the last sync (`flushedOffset`); a torn tail of the
- *   active segment is found on open (framing + CRC scan) and cut off. Kafka's default is the same:
- *   durability comes from replication, not fsync.
+ * - Power failure loses appends after the last sync (`flushedOffset`); a torn tail is found on
+ *   open (framing + CRC scan) and cut off. Kafka's default is the same: durability comes from
+ *   replication, not fsync.
  *
- * Recovery (`open`): closed segments are loaded cheaply (index consistency + a CRC scan of the
- * batches after the last index entry; a full CRC scan with `verifyClosedSegments`); a bad index is
- * rebuilt; a closed segment with bad data is reported in `issues` and reads of that data answer
- * CORRUPT_MESSAGE, never the bytes. After an unclean shutdown the active segment is scanned batch
- * by batch and truncated at the first bad batch. After a clean shutdown (`cleanShutdown`, from
- * the log dir's marker, see `log-manager.ts`) the active segment is loaded like a closed one
- * (its indexes and size are trusted after the same cheap checks) and scanned only if those
- * fail; `activeSegmentRecovery` says which happened. Producer state is loaded from the newest
+ * Recovery (`open`): segments wholly below the recovery point are loaded cheaply (index
+ * consistency + a CRC scan of the batches after the last index entry; a full CRC scan with
+ * `verifyClosedSegments`); a bad index is rebuilt; such a segment with bad data is reported in
+ * `issues` and reads of that data answer CORRUPT_MESSAGE, never the bytes. After an unclean
+ * shutdown the segment holding the recovery point keeps its index entries below it and is
+ * CRC-scanned from the last of them; later segments are scanned in full; the log is cut at the
+ * first bad batch or lost tail (see `recoverSegments`). The recovery point comes from the
+ * owner's checkpoint (`LogOpenOptions.recoveryPoint`); without one it is the active segment's
+ * base. After a clean shutdown (`cleanShutdown`, from the log dir's marker, see `log-manager.ts`)
+ * the active segment is loaded like a closed one (its indexes and size are trusted after the
+ * same cheap checks) and scanned only if those fail; `activeSegmentRecovery` says which happened
+ * and `recoveryScannedBytes` how much was CRC-checked. Producer state is loaded from the newest
  * snapshot and the log after it.
  *
  * Departures from Kafka: the high watermark is not persisted here (the caller passes it to
@@ -69,9 +83,9 @@ import {
 import { parseOffset, readCheckpoint, writeCheckpoint } from './checkpoint-file.js';
 import { CORRUPT_MESSAGE, KAFKA_STORAGE_ERROR, LogStorageError, OFFSET_OUT_OF_RANGE } from './error-codes.js';
 import { type EpochEndOffset, LeaderEpochCache } from './leader-epoch-cache.js';
-import { type ProducerAppend, ProducerStateManager } from './producer-state.js';
+import { type ProducerAppend, ProducerStateManager, isIdempotent } from './producer-state.js';
 import {
-  type IndexedBatch, INDEX_SUFFIX, LOG_SUFFIX, Segment, TIME_INDEX_SUFFIX, indexedBatchOf, offsetFileName, parseOffsetFileName,
+  type IndexedBatch, INDEX_SUFFIX, LOG_SUFFIX, type RecoveryScan, Segment, TIME_INDEX_SUFFIX, indexedBatchOf, offsetFileName, parseOffsetFileName,
 } from './segment.js';
 
 export const LEADER_EPOCH_CHECKPOINT = 'leader-epoch-checkpoint';
@@ -160,10 +174,40 @@ export interface LogOpenOptions {
    * segment instead of CRC-scanning it. Default false (scan, as after a crash).
    */
   cleanShutdown?: boolean;
+  /**
+   * After an unclean shutdown: the recovery point the owner checkpointed for this log (offsets
+   * below it were synced, with their index entries). Segments wholly below it load cheaply, the
+   * one holding it is scanned from its last index entry below it, later ones in full. Undefined:
+   * no checkpoint to go by, so every closed segment is taken as synced and only the active one is
+   * scanned in full (how recovery worked before recovery points; right for a log whose rolls
+   * synced the old segment before creating the next). Ignored with `cleanShutdown`.
+   */
+  recoveryPoint?: number;
+  /**
+   * Called (synchronously, before the call that caused it returns) when the recovery point must
+   * be checkpointed at once: a truncation moved it down (new data will land below the old value,
+   * and a crash must not trust it), or a roll left a gap in the offsets (recovery takes a gap
+   * at or past the checkpointed point for a lost tail, see `recoverSegments`). Errors it throws
+   * take the log offline.
+   */
+  onRecoveryPointCheckpointNeeded?: (log: Log) => void;
+  /**
+   * Sync rolled segments and run the flush.ms flush off the event loop (`FileHandle.syncAsync`);
+   * the recovery point moves when the sync completes. Only for an owner that checkpoints
+   * `recoveryPoint` and passes it back to `open` (LogManager does): a crash may then leave a
+   * closed segment unsynced, and only the recovery point tells recovery to scan it. Default
+   * false: a roll syncs the old segment before the next is created, so a log opened without a
+   * recovery point can trust its closed segments.
+   */
+  syncInBackground?: boolean;
 }
 
-/** How `open` found the active segment: new, trusted after a clean shutdown, or CRC-scanned. */
-export type ActiveSegmentRecovery = 'created' | 'trusted' | 'scanned';
+/**
+ * How `open` found the active segment: new; trusted after a clean shutdown; scanned from the
+ * recovery point (only the batches after its last index entry below that point); or CRC-scanned
+ * in full.
+ */
+export type ActiveSegmentRecovery = 'created' | 'trusted' | 'from-recovery-point' | 'scanned';
 
 export class Log {
   readonly issues: LogIssue[] = [];
@@ -181,6 +225,14 @@ export class Log {
   /** `partition.metadata` holds a whole topic id (checked or written). */
   private topicIdChecked = false;
   private recovery: ActiveSegmentRecovery = 'created';
+  private scannedBytes = 0;
+  private onRecoveryPointCheckpointNeeded: ((log: Log) => void) | undefined;
+  private syncInBackground = false;
+  /** Background flushes started and not settled (see `startBackgroundFlush`). */
+  private backgroundFlushes = 0;
+  /** Bumped by every truncation: a background flush started before one must not move the recovery point. */
+  private truncations = 0;
+  private isClosed = false;
 
   private constructor(
     readonly fs: FileSystem,
@@ -202,12 +254,14 @@ export class Log {
     fs.mkdirp(dir, { durable: !created });
     log.checkTopicId(options.topicId, !created);
     const checkpointed = log.readLogStartCheckpoint();
-    log.loadSegments({
+    const clean = options.cleanShutdown ?? false;
+    const recoveredBelow = log.loadSegments({
       nowMs: options.nowMs,
       checkpointedStart: checkpointed,
       verifyClosed: options.verifyClosedSegments ?? false,
       created,
-      clean: options.cleanShutdown ?? false,
+      clean,
+      ...(options.recoveryPoint === undefined ? {} : { recoveryPoint: options.recoveryPoint }),
     });
     if (checkpointed !== undefined && checkpointed > log.logEndOffset) log.restartAtLogStart(checkpointed, options.nowMs);
     const leo = log.logEndOffset;
@@ -222,7 +276,12 @@ export class Log {
     log.leaderEpochCache.truncateFromStart(log.startOffset);
     if (!created) log.loadProducerState();
     log.hw = Math.min(Math.max(options.highWatermark ?? log.startOffset, log.startOffset), leo);
-    log.flushed = leo;
+    // Like Kafka, recovery does not move the recovery point: what it read after it may still be
+    // only in the page cache (kill -9), so it is synced by the next flush, not trusted now.
+    log.flushed = clean || created ? leo : Math.min(recoveredBelow, leo);
+    if (log.flushed < leo) log.firstUnflushedMs = options.nowMs;
+    log.onRecoveryPointCheckpointNeeded = options.onRecoveryPointCheckpointNeeded;
+    log.syncInBackground = options.syncInBackground ?? false;
     return log;
   }
 
@@ -268,9 +327,19 @@ export class Log {
     return offset;
   }
 
-  /** Lists segment files, removes strays, loads closed segments and recovers the active one. */
-  private loadSegments(options: { nowMs: number; checkpointedStart: number | undefined; verifyClosed: boolean; created: boolean; clean: boolean }): void {
-    const { nowMs, checkpointedStart, verifyClosed } = options;
+  /**
+   * Lists segment files, removes strays and recovers the segments (see `recoverSegments`).
+   * Returns the recovery point recovery went by: offsets below it were synced before.
+   */
+  private loadSegments(options: {
+    nowMs: number;
+    checkpointedStart: number | undefined;
+    verifyClosed: boolean;
+    created: boolean;
+    clean: boolean;
+    recoveryPoint?: number;
+  }): number {
+    const { nowMs, checkpointedStart } = options;
     const names = options.created ? [] : this.fs.readdir(this.dir);
     const bases = new Set<number>();
     for (const name of names) {
@@ -293,15 +362,10 @@ export class Log {
     const sorted = [...bases].sort((a, b) => a - b);
     if (sorted.length === 0) {
       this.segments.push(Segment.open(this.fs, this.dir, checkpointedStart ?? 0, nowMs, true, !options.created));
-      return;
+      return this.segments[0]!.baseOffset;
     }
-    sorted.forEach((base, i) => {
-      const segment = Segment.open(this.fs, this.dir, base, nowMs, false);
-      this.segments.push(segment);
-      if (i < sorted.length - 1) this.loadClosed(segment, verifyClosed);
-      else if (options.clean) this.loadActiveAfterCleanShutdown(segment);
-      else this.recoverActive(segment);
-    });
+    for (const base of sorted) this.segments.push(Segment.open(this.fs, this.dir, base, nowMs, false));
+    const recoveredBelow = this.recoverSegments(options);
     for (let i = 1; i < this.segments.length; i++) {
       const prev = this.segments[i - 1]!;
       const next = this.segments[i]!;
@@ -309,6 +373,92 @@ export class Log {
         this.issue('segment-overlap', `segment ${prev.baseOffset} ends at ${prev.nextOffset}, after the next segment's base ${next.baseOffset}`, prev.baseOffset);
       }
     }
+    return recoveredBelow;
+  }
+
+  /**
+   * Recovers the opened segments in order. After a clean shutdown every segment loads cheaply.
+   * Otherwise a segment wholly below the recovery point loads cheaply (it was synced), the one
+   * holding it is scanned from its last index entry below it, and every later one is scanned in
+   * full; the first bad batch in any of those is cut off with everything after it (later
+   * segments are deleted: offsets must stay contiguous), as Kafka does. Without a recovery point
+   * it is taken to be the active segment's base (see `LogOpenOptions.recoveryPoint`). A
+   * recovery point past the recovered end means the checkpoint does not describe these files:
+   * the active segment is then scanned in full. Returns the recovery point actually relied on.
+   */
+  private recoverSegments(options: { verifyClosed: boolean; clean: boolean; recoveryPoint?: number }): number {
+    const activeBase = this.segments[this.segments.length - 1]!.baseOffset;
+    let recoveryPoint = options.clean ? Number.POSITIVE_INFINITY : (options.recoveryPoint ?? activeBase);
+    for (let i = 0; i < this.segments.length; i++) {
+      const segment = this.segments[i]!;
+      const isLast = i === this.segments.length - 1;
+      if (!isLast && this.segments[i + 1]!.baseOffset <= recoveryPoint) {
+        this.loadClosed(segment, options.verifyClosed);
+      } else if (options.clean) {
+        this.loadActiveAfterCleanShutdown(segment);
+      } else {
+        const done = segment.baseOffset < recoveryPoint ? this.scanFrom(segment, recoveryPoint) : this.scanFully(segment);
+        if (!isLast && (done.cut || this.lostTail(segment, this.segments[i + 1]!))) this.dropSegmentsAfter(i);
+        if (this.isActive(segment)) this.recovery = done.how;
+      }
+    }
+    const active = this.active;
+    if (!options.clean && active.nextOffset < recoveryPoint) {
+      // The active segment was scanned from a point past its end: the checkpoint does not
+      // describe these files (or synced data was lost), so nothing in the segment is trusted.
+      this.issue('checkpoint-invalid', `recovery point ${recoveryPoint} is past the log end ${active.nextOffset}; scanned the active segment in full`, active.baseOffset);
+      this.recovery = this.scanFully(active).how;
+      recoveryPoint = active.baseOffset;
+    }
+    return recoveryPoint;
+  }
+
+  /** Scans a segment in full, cutting a bad tail. */
+  private scanFully(segment: Segment): { cut: boolean; how: ActiveSegmentRecovery } {
+    const result = segment.rebuild(this.config.indexIntervalBytes, true);
+    this.scannedBytes += result.scannedBytes;
+    return { cut: this.reportCut(segment, result), how: 'scanned' };
+  }
+
+  /** Scans the segment holding the recovery point from its last index entry below that point. */
+  private scanFrom(segment: Segment, recoveryPoint: number): { cut: boolean; how: ActiveSegmentRecovery } {
+    const result = segment.recoverFrom(recoveryPoint, this.config.indexIntervalBytes);
+    if (typeof result === 'string') {
+      this.issue('index-rebuilt', `recovery from offset ${recoveryPoint}: ${result}; scanned the segment in full`, segment.baseOffset);
+      return this.scanFully(segment);
+    }
+    this.scannedBytes += result.scannedBytes;
+    return { cut: this.reportCut(segment, result), how: 'from-recovery-point' };
+  }
+
+  /**
+   * A segment at or past the recovery point that ends before the next one starts lost its
+   * unsynced tail at a batch boundary (its roll's sync had not completed). A roll that leaves a
+   * gap on purpose checkpoints a recovery point past it first (see `roll`), so no real gap is
+   * ever found here.
+   */
+  private lostTail(segment: Segment, next: Segment): boolean {
+    if (segment.nextOffset >= next.baseOffset) return false;
+    this.issue('truncated-tail', `segment ends at offset ${segment.nextOffset}, before the next segment's base ${next.baseOffset}: its unsynced tail was lost`, segment.baseOffset);
+    return true;
+  }
+
+  private reportCut(segment: Segment, result: RecoveryScan): boolean {
+    if (result.problem === undefined || result.truncatedBytes === 0) return false;
+    this.issue('truncated-tail', `truncated ${result.truncatedBytes} bytes at position ${result.end} (${result.problem})`, segment.baseOffset, result.end);
+    return true;
+  }
+
+  /** Recovery cut segment `index` short: the segments after it would leave a gap in the offsets. */
+  private dropSegmentsAfter(index: number): void {
+    const dropped = this.segments.splice(index + 1);
+    for (const segment of dropped) segment.delete(this.fs);
+    const bases = dropped.map((s) => s.baseOffset).join(', ');
+    this.issue('truncated-tail', `deleted ${dropped.length} segment(s) after the cut (base offsets ${bases})`, this.segments[index]!.baseOffset);
+  }
+
+  private isActive(segment: Segment): boolean {
+    return segment === this.segments[this.segments.length - 1];
   }
 
   /**
@@ -326,24 +476,21 @@ export class Log {
     const problem = segment.loadClosed();
     if (problem === undefined) {
       this.recovery = 'trusted';
+      this.scannedBytes += segment.tailBytes;
       return;
     }
     this.issue('index-rebuilt', `clean shutdown, but the active segment does not check out (${problem}); scanned it`, segment.baseOffset);
-    this.recoverActive(segment);
-  }
-
-  private recoverActive(segment: Segment): void {
-    this.recovery = 'scanned';
-    const result = segment.rebuild(this.config.indexIntervalBytes, true);
-    if (result.problem !== undefined && result.truncatedBytes > 0) {
-      this.issue('truncated-tail', `truncated ${result.truncatedBytes} bytes at position ${result.end} (${result.problem})`, segment.baseOffset, result.end);
-    }
+    this.recovery = this.scanFully(segment).how;
   }
 
   private loadClosed(segment: Segment, verify: boolean): void {
     const problem = verify ? 'verification requested' : segment.loadClosed();
-    if (problem === undefined) return;
+    if (problem === undefined) {
+      this.scannedBytes += segment.tailBytes;
+      return;
+    }
     const result = segment.rebuild(this.config.indexIntervalBytes, false);
+    this.scannedBytes += result.scannedBytes;
     if (!verify) this.issue('index-rebuilt', `rebuilt indexes: ${problem}`, segment.baseOffset);
     if (result.problem !== undefined) {
       this.issue('corrupt-segment', `closed segment has bad data at position ${result.end} (${result.problem})`, segment.baseOffset, result.end);
@@ -380,7 +527,8 @@ export class Log {
       if (segment.nextOffset <= from) continue;
       const position = segment.index.lookup(from).position;
       segment.scan(position, segment.readLimit, { checkCrc: false, minOffset: 0 }, (h) => {
-        if (h.baseOffset >= from) this.producerState.update(producerAppendOf(h));
+        // Most batches carry no producer id: skip building their append record.
+        if (h.baseOffset >= from && isIdempotent(h)) this.producerState.update(producerAppendOf(h));
         return true;
       });
     }
@@ -406,9 +554,24 @@ export class Log {
     this.hw = Math.max(offset, this.startOffset);
   }
 
-  /** Offsets below this were synced to disk. */
+  /** Offsets below this were synced to disk, with their index entries. */
   get flushedOffset(): number {
     return this.flushed;
+  }
+
+  /** Kafka's name for `flushedOffset`: where recovery after a crash starts scanning. */
+  get recoveryPoint(): number {
+    return this.flushed;
+  }
+
+  /** Background flushes (roll or flush.ms syncs) not completed yet. */
+  get backgroundFlushesInFlight(): number {
+    return this.backgroundFlushes;
+  }
+
+  /** Bytes `open` CRC-checked while recovering (index tails of trusted segments included). */
+  get recoveryScannedBytes(): number {
+    return this.scannedBytes;
   }
 
   get sizeBytes(): number {
@@ -539,17 +702,30 @@ export class Log {
     if (full) this.roll(firstOffset, nowMs);
   }
 
-  /** Closes the active segment (synced) and starts a new one at `baseOffset`. */
+  /**
+   * Closes the active segment and starts a new one at `baseOffset`. The old segment is synced
+   * before the new one is created, or with `syncInBackground` after, off the event loop (the
+   * recovery point moves when that completes). A roll past the log end (a follower's gap) always
+   * syncs first and has the recovery point checkpointed at once: recovery must be able to tell
+   * this gap from a lost tail.
+   */
   roll(baseOffset: number, nowMs: number): void {
     const old = this.active;
     if (baseOffset < old.nextOffset) throw new Error(`roll to ${baseOffset} below log end ${old.nextOffset}`);
     this.settle();
     old.markInactive();
-    this.flushed = Math.max(this.flushed, old.nextOffset);
+    const gap = baseOffset > old.nextOffset;
+    const background = this.syncInBackground && !gap;
+    if (!background) {
+      this.syncUnflushedSegments();
+      this.flushed = Math.max(this.flushed, baseOffset);
+    }
     this.unflushedMessages = 0;
     this.firstUnflushedMs = undefined;
     this.takeSnapshot(old.nextOffset);
     this.segments.push(Segment.open(this.fs, this.dir, baseOffset, nowMs, true));
+    if (background) this.startBackgroundFlush(baseOffset);
+    else if (gap) this.onRecoveryPointCheckpointNeeded?.(this);
   }
 
   /** A follower gap: an empty active segment is re-created at the new base offset. */
@@ -560,7 +736,11 @@ export class Log {
     }
     this.active.delete(this.fs);
     this.segments.pop();
+    // The new base leaves a gap after the closed segments: as in `roll`, sync and checkpoint.
+    this.syncUnflushedSegments();
+    this.flushed = Math.max(this.flushed, baseOffset);
     this.segments.push(Segment.open(this.fs, this.dir, baseOffset, nowMs, true));
+    this.onRecoveryPointCheckpointNeeded?.(this);
   }
 
   // ---- reads ------------------------------------------------------------------------------
@@ -727,12 +907,15 @@ export class Log {
   }
 
   private afterTruncation(): void {
+    this.truncations += 1;
     const leo = this.logEndOffset;
+    const lowered = leo < this.flushed;
     this.hw = Math.min(this.hw, leo);
     this.flushed = Math.min(this.flushed, leo);
     this.leaderEpochCache.truncateFromEnd(leo);
     for (const offset of this.snapshotOffsets()) if (offset > leo) this.fs.remove(this.snapshotPath(offset));
     this.loadProducerState();
+    if (lowered) this.onRecoveryPointCheckpointNeeded?.(this);
   }
 
   // ---- flushing and lifecycle -------------------------------------------------------------
@@ -744,19 +927,74 @@ export class Log {
   }
 
   /** Syncs if the oldest unflushed append is at least flush.ms old. */
+  /**
+   * Flushes if the oldest unflushed append is at least flush.ms old: in the background (one such
+   * flush at a time) with `syncInBackground`, else synchronously.
+   */
   maybeFlush(nowMs: number): void {
-    if (this.firstUnflushedMs !== undefined && nowMs - this.firstUnflushedMs >= this.config.flushMs) this.flush();
+    if (this.firstUnflushedMs === undefined || nowMs - this.firstUnflushedMs < this.config.flushMs) return;
+    if (!this.syncInBackground) {
+      this.flush();
+      return;
+    }
+    if (this.isOffline) throw this.offlineException();
+    if (this.backgroundFlushes > 0) return;
+    this.guardOrThrow(() => this.settle());
+    this.unflushedMessages = 0;
+    this.firstUnflushedMs = undefined;
+    this.startBackgroundFlush(this.logEndOffset);
+  }
+
+  /**
+   * Syncs, off the event loop, every segment with data at or past the recovery point (or
+   * unsynced writes), with its indexes; when all are durable the recovery point moves to
+   * `target` (every offset below it is then in a synced segment). Completions arrive as
+   * callbacks: `backgroundFlushDone` and `backgroundFlushFailed` are the only state changes.
+   */
+  private startBackgroundFlush(target: number): void {
+    const segments = this.segments.filter((s) => s.baseOffset < target && (s.nextOffset > this.flushed || s.hasUnsyncedWrites));
+    const truncations = this.truncations;
+    this.backgroundFlushes += 1;
+    void Promise.all(segments.map((s) => s.flushAsync())).then(
+      () => this.backgroundFlushDone(truncations, target),
+      (err: unknown) => this.backgroundFlushFailed(err),
+    );
+  }
+
+  private backgroundFlushDone(truncations: number, target: number): void {
+    this.backgroundFlushes -= 1;
+    // A truncation since the start may have replaced bytes below `target` with unsynced ones;
+    // close() and the offline path already decided what is durable.
+    if (this.isClosed || this.isOffline || truncations !== this.truncations) return;
+    this.flushed = Math.max(this.flushed, target);
+  }
+
+  private backgroundFlushFailed(err: unknown): void {
+    this.backgroundFlushes -= 1;
+    if (this.isClosed || this.isOffline) return;
+    this.goOffline(err);
   }
 
   private flushActive(): void {
     // An unsettled log with no records has nothing to make durable (see the header).
     if (this.settled || !this.holdsNoRecords) {
       this.settle();
-      this.active.sync();
+      this.syncUnflushedSegments();
     }
     this.flushed = this.logEndOffset;
     this.unflushedMessages = 0;
     this.firstUnflushedMs = undefined;
+  }
+
+  /**
+   * Syncs every segment holding data at or past the recovery point (after an unclean start
+   * there may be several: recovery read them from the page cache) or written since its last
+   * sync (the final time index entry of a rolled segment), each with its index files.
+   */
+  private syncUnflushedSegments(): void {
+    for (const segment of this.segments) {
+      if (segment.nextOffset > this.flushed || segment.hasUnsyncedWrites) segment.flush();
+    }
   }
 
   updateConfig(config: LogConfig): void {
@@ -768,10 +1006,13 @@ export class Log {
    * only closes its files: it stays unsettled (it settles before its first record after reopening).
    */
   close(): void {
+    // Background flushes still in flight are overtaken by the synchronous sync below; their
+    // completions find the log closed and change nothing.
+    this.isClosed = true;
     if (!this.isOffline && (this.settled || !this.holdsNoRecords)) {
       this.guardOrThrow(() => {
         this.settle();
-        this.active.sync(true);
+        this.syncUnflushedSegments();
         this.flushed = this.logEndOffset;
         this.takeSnapshot(this.logEndOffset);
       });
@@ -799,6 +1040,7 @@ export class Log {
     }
     this.segments = [];
     this.isOffline = true;
+    this.isClosed = true;
     let target = this.dir;
     if (renameTo !== undefined) {
       this.fs.remove(renameTo);

@@ -2,8 +2,9 @@
  * Sparse offset index of one segment (`.index`): entries of (relative offset int32, file position
  * int32), one per `index.interval.bytes` of appended data, pointing at a batch; the offset is that
  * batch's last offset, as in Kafka. Held in memory (small: 8 bytes per entry) and appended to its
- * file as it grows; the active segment's file is rebuilt on recovery, so it need not be synced
- * before the segment rolls.
+ * file as it grows. The file is synced with its log whenever the log's recovery point advances:
+ * recovery trusts the entries below the recovery point (see `Segment.recoverFrom`) and rebuilds
+ * the rest.
  */
 
 import type { FileHandle } from '../io/fs.js';
@@ -76,6 +77,16 @@ export class OffsetIndex {
     this.file.truncate(n * OFFSET_INDEX_ENTRY_SIZE);
   }
 
+  /** Drops entries whose offset is `offset` or more (they point at data recovery must re-check). */
+  truncateToOffset(offset: number): void {
+    let n = this.offsets.length;
+    while (n > 0 && this.offsets[n - 1]! >= offset) n--;
+    if (n === this.offsets.length) return;
+    this.offsets.length = n;
+    this.positions.length = n;
+    this.file.truncate(n * OFFSET_INDEX_ENTRY_SIZE);
+  }
+
   /** Replaces the content (memory and file) with `entries`. */
   reset(entries: readonly IndexPosition[]): void {
     this.offsets = entries.map((e) => e.offset);
@@ -86,26 +97,31 @@ export class OffsetIndex {
 
   /**
    * Loads the file; returns a problem if it is not a consistent index for a log of `logSize`
-   * bytes (then the caller rebuilds it from the log).
+   * bytes (then the caller rebuilds it from the log). With `validPrefix`, the entries from the
+   * first bad one on (a torn or unsynced tail) are dropped from memory and file instead.
    */
-  load(logSize: number): string | undefined {
+  load(logSize: number, validPrefix = false): string | undefined {
     const size = this.file.size();
-    if (size % OFFSET_INDEX_ENTRY_SIZE !== 0) return `index size ${size} is not a multiple of ${OFFSET_INDEX_ENTRY_SIZE}`;
+    if (size % OFFSET_INDEX_ENTRY_SIZE !== 0 && !validPrefix) return `index size ${size} is not a multiple of ${OFFSET_INDEX_ENTRY_SIZE}`;
     const buf = Buffer.alloc(size);
     this.file.read(buf, 0, size, 0);
     const offsets: number[] = [];
     const positions: number[] = [];
-    for (let at = 0; at < size; at += OFFSET_INDEX_ENTRY_SIZE) {
+    let problem: string | undefined;
+    for (let at = 0; at + OFFSET_INDEX_ENTRY_SIZE <= size; at += OFFSET_INDEX_ENTRY_SIZE) {
       const relative = buf.readInt32BE(at);
       const position = buf.readInt32BE(at + 4);
       const n = offsets.length;
-      if (relative < 0 || position <= 0 || position >= logSize) return `index entry ${n} (${relative}, ${position}) out of range`;
-      if (n > 0 && (this.baseOffset + relative <= offsets[n - 1]! || position <= positions[n - 1]!)) return `index entry ${n} not increasing`;
+      if (relative < 0 || position <= 0 || position >= logSize) problem = `index entry ${n} (${relative}, ${position}) out of range`;
+      else if (n > 0 && (this.baseOffset + relative <= offsets[n - 1]! || position <= positions[n - 1]!)) problem = `index entry ${n} not increasing`;
+      if (problem !== undefined) break;
       offsets.push(this.baseOffset + relative);
       positions.push(position);
     }
+    if (problem !== undefined && !validPrefix) return problem;
     this.offsets = offsets;
     this.positions = positions;
+    if (validPrefix && size !== offsets.length * OFFSET_INDEX_ENTRY_SIZE) this.file.truncate(offsets.length * OFFSET_INDEX_ENTRY_SIZE);
     return undefined;
   }
 }

@@ -5,7 +5,16 @@
  * Invariants: batches in the file are whole, their offsets strictly increase and stay within
  * [baseOffset, baseOffset + 2^31); `nextOffset` is one past the last batch's last offset (or
  * `baseOffset` when empty); index entries point at batch starts. Only the active segment is
- * written; a segment becomes closed (`markInactive`) after a final sync.
+ * written; a segment becomes closed with `markInactive` (its final time index entry), after which
+ * only recovery and truncation touch its files.
+ *
+ * Durability: nothing here syncs on its own except truncation. `flush()` syncs the log and both
+ * index files together, because recovery trusts index entries below the log's recovery point
+ * (see `recoverFrom`); `flushAsync()` does the same off the event loop (one in flight per state
+ * of the files: a second call with no write in between joins the first); `hasUnsyncedWrites`
+ * says whether any file was written since the last completed flush. The owning `Log` decides
+ * when to flush (see its header). After `close()`/`delete()` a flush still in flight settles
+ * quietly: a failure to sync files nobody will read again is not a storage error.
  */
 
 import type { FileHandle, FileSystem } from '../io/fs.js';
@@ -27,6 +36,13 @@ export const INDEX_SUFFIX = '.index';
 export const TIME_INDEX_SUFFIX = '.timeindex';
 const RECOVERY_CHUNK_BYTES = 1024 * 1024;
 const LOCATE_CHUNK_BYTES = 16 * 1024;
+/**
+ * A scan without CRC checks needs only batch headers: once batches are this big, it reads one
+ * small window per header instead of whole chunks (producer state replay after a crash reads
+ * every header since the last snapshot; with 16 KiB batches this reads a quarter of the bytes).
+ */
+const HEADER_ONLY_BATCH_BYTES_MIN = 8 * 1024;
+const HEADER_WINDOW_BYTES = 4 * 1024;
 const INT32_MAX = 0x7fffffff;
 
 export function offsetFileName(offset: number, suffix: string): string {
@@ -64,6 +80,12 @@ export interface ScanResult {
   problem?: ScanProblem;
 }
 
+/** What a recovery scan did: where it stopped, what it cut off, how many bytes it CRC-checked. */
+export interface RecoveryScan extends ScanResult {
+  truncatedBytes: number;
+  scannedBytes: number;
+}
+
 interface IndexAdditions {
   offsets: IndexPosition[];
   times: TimeEntry[];
@@ -76,15 +98,24 @@ export class Segment {
   /** First position of bad data in a closed segment (reads stop there). */
   corruptFrom: number | undefined;
   /**
-   * Every batch below this position is known to pass its CRC: appended by this process (the
-   * produce path checked the CRC before the bytes reached the file), scanned by recovery, or served
-   * once already. Reads re-check only bytes at or past it, so the steady-state fetch path, which
-   * reads what was just written, does no CRC work (Kafka never checks on fetch); data that sat on
-   * disk while the broker was down is still checked once before it is served.
+   * Every batch in [0, verifiedPrefixEnd) and in [verifiedTailStart, verifiedTailEnd) is known to
+   * pass its CRC: appended by this process (the produce path checked the CRC before the bytes
+   * reached the file), scanned by recovery, or served once already. Reads re-check only bytes
+   * outside both, so the steady-state fetch path, which reads what was just written, does no CRC
+   * work (Kafka never checks on fetch); data that sat on disk while the broker was down is still
+   * checked once before it is served. Two ranges are enough: sequential reads grow the prefix;
+   * recovery verifies a tail that appends then extend.
    */
-  private verifiedEnd = 0;
+  private verifiedPrefixEnd = 0;
+  private verifiedTailStart = 0;
+  private verifiedTailEnd = 0;
   private bytesSinceIndexEntry = 0;
   private lastTimeIndexTimestamp = -1;
+  /** Writes to any of the three files, and the count the last completed flush covered. */
+  private writes = 0;
+  private flushedWrites = 0;
+  private asyncFlush: { writes: number; done: Promise<void> } | undefined;
+  private isClosed = false;
 
   private constructor(
     readonly baseOffset: number,
@@ -130,8 +161,9 @@ export class Segment {
    */
   append(records: Buffer, batches: readonly IndexedBatch[], indexIntervalBytes: number): void {
     const start = this.log.size();
+    this.writes += 1;
     this.log.append(records);
-    if (this.verifiedEnd === start) this.verifiedEnd = start + records.length;
+    this.addVerifiedAppend(start, start + records.length);
     const added: IndexAdditions = { offsets: [], times: [] };
     for (const b of batches) this.track({ ...b, position: start + b.position }, indexIntervalBytes, added);
     for (const e of added.offsets) this.index.append(e.offset, e.position);
@@ -166,11 +198,16 @@ export class Segment {
     let chunkStart = 0;
     let pos = from;
     let minOffset = options.minOffset;
+    // One buffer for the whole scan (grown for a bigger batch): a recovery scan reads gigabytes,
+    // and a fresh chunk per read kept the garbage collector busy. Views hold no buffer references.
+    let backing = Buffer.alloc(0);
+    let lastSize = 0;
     const load = (at: number, want: number): void => {
-      const len = Math.min(Math.max(want, chunkBytes), to - at);
-      chunk = Buffer.allocUnsafe(len);
-      const n = this.log.read(chunk, 0, len, at);
-      chunk = chunk.subarray(0, n);
+      const window = !options.checkCrc && lastSize >= HEADER_ONLY_BATCH_BYTES_MIN ? Math.min(HEADER_WINDOW_BYTES, chunkBytes) : chunkBytes;
+      const len = Math.min(Math.max(want, window), to - at);
+      if (backing.length < len) backing = Buffer.allocUnsafe(len);
+      const n = this.log.read(backing, 0, len, at);
+      chunk = backing.subarray(0, n);
       chunkStart = at;
     };
     while (pos < to) {
@@ -187,6 +224,7 @@ export class Segment {
       if (!visit(header)) return { end: pos };
       minOffset = lastOffsetOf(header) + 1;
       pos += header.size;
+      lastSize = header.size;
     }
     return { end: pos };
   }
@@ -196,7 +234,7 @@ export class Segment {
    * segment) the file is cut at the first bad batch; otherwise (a closed segment) the bad part is
    * kept and remembered in `corruptFrom`.
    */
-  rebuild(indexIntervalBytes: number, truncateBadTail: boolean): ScanResult & { truncatedBytes: number } {
+  rebuild(indexIntervalBytes: number, truncateBadTail: boolean): RecoveryScan {
     this.resetTracking();
     const added: IndexAdditions = { offsets: [], times: [] };
     const size = this.log.size();
@@ -204,21 +242,79 @@ export class Segment {
       this.track(indexedBatchOf(h), indexIntervalBytes, added);
       return true;
     });
-    let truncatedBytes = 0;
     this.corruptFrom = undefined;
-    this.verifiedEnd = result.end;
-    if (result.problem !== undefined) {
-      if (truncateBadTail) {
-        truncatedBytes = size - result.end;
-        this.log.truncate(result.end);
-        this.log.sync();
-      } else {
-        this.corruptFrom = result.end;
-      }
-    }
+    this.setVerified(result.end, result.end, result.end);
+    const truncatedBytes = this.handleBadTail(result, size, truncateBadTail);
+    this.writes += 1;
     this.index.reset(added.offsets);
     this.timeIndex.reset(added.times);
-    return { ...result, truncatedBytes };
+    return { ...result, truncatedBytes, scannedBytes: size };
+  }
+
+  /**
+   * Recovery from a recovery point inside this segment. Offsets below `recoveryPoint` were synced
+   * before the crash together with the index files (see `flush`), so the offset index entries
+   * below it are trusted, and so are the time index entries written with or before the last of
+   * them (an entry for a batch is written when the batch is appended; a later time index entry
+   * may name an earlier offset, so the cut follows the offset index). Only the batches from that
+   * last kept entry to the end are CRC-scanned and indexed; the file is cut at the first bad one.
+   * Index entries past the recovery point may be torn or missing (never synced): the valid
+   * prefix of each index file is kept. Returns a problem instead if the kept entry does not point
+   * at its batch: the caller then rebuilds the segment from scratch.
+   */
+  recoverFrom(recoveryPoint: number, indexIntervalBytes: number): RecoveryScan | string {
+    const size = this.log.size();
+    // Entries past the recovery point may be torn or missing (never synced): keep the valid
+    // prefix. Dropping a good entry only makes the scan start earlier, which is always safe.
+    this.writes += 1;
+    this.index.load(size, true);
+    this.timeIndex.load(true);
+    this.index.truncateToOffset(recoveryPoint);
+    const kept = this.index.lastEntry();
+    const hasKept = this.index.entryCount > 0;
+    this.timeIndex.truncateToOffset(hasKept ? kept.offset + 1 : this.baseOffset);
+    this.resetTracking();
+    const lastTime = this.timeIndex.lastEntry();
+    if (lastTime) {
+      this.maxTimestamp = lastTime.timestamp;
+      this.offsetOfMaxTimestamp = lastTime.offset;
+      this.lastTimeIndexTimestamp = lastTime.timestamp;
+    }
+    const added: IndexAdditions = { offsets: [], times: [] };
+    let mismatch = false;
+    const result = this.scan(kept.position, size, { checkCrc: true, minOffset: this.baseOffset }, (h) => {
+      const batch = indexedBatchOf(h);
+      // The kept entry's own batch is already indexed: track it as if its entry was just written.
+      if (hasKept && h.position === kept.position) {
+        mismatch = batch.lastOffset !== kept.offset;
+        this.bytesSinceIndexEntry = 0;
+        this.track(batch, Number.POSITIVE_INFINITY, added);
+        return !mismatch;
+      }
+      this.track(batch, indexIntervalBytes, added);
+      return true;
+    });
+    if (mismatch) return `index entry (${kept.offset}, ${kept.position}) does not match the log`;
+    if (hasKept && result.end === kept.position) return `index entry (${kept.offset}, ${kept.position}) points at bad data (${result.problem ?? 'end of file'})`;
+    this.corruptFrom = undefined;
+    this.setVerified(0, kept.position, result.end);
+    const truncatedBytes = this.handleBadTail(result, size, true);
+    for (const e of added.offsets) this.index.append(e.offset, e.position);
+    for (const t of added.times) this.timeIndex.maybeAppend(t.timestamp, t.offset);
+    return { ...result, truncatedBytes, scannedBytes: size - kept.position };
+  }
+
+  /** After a recovery scan: cuts a bad tail off (synced) or remembers where bad data starts. */
+  private handleBadTail(result: ScanResult, size: number, truncateBadTail: boolean): number {
+    if (result.problem === undefined) return 0;
+    if (!truncateBadTail) {
+      this.corruptFrom = result.end;
+      return 0;
+    }
+    this.writes += 1;
+    this.log.truncate(result.end);
+    this.log.sync();
+    return size - result.end;
   }
 
   /**
@@ -236,7 +332,13 @@ export class Segment {
     if (last.position > 0 && tail.firstLastOffset !== last.offset) return `index entry (${last.offset}, ${last.position}) does not match the log`;
     const lastTime = this.timeIndex.lastEntry();
     if (lastTime && lastTime.offset >= this.nextOffset) return 'time index points past the end of the log';
+    this.setVerified(0, last.position, size);
     return undefined;
+  }
+
+  /** Bytes `loadClosed` CRC-checks: the batches after the last offset index entry. */
+  get tailBytes(): number {
+    return this.log.size() - this.index.lastEntry().position;
   }
 
   /**
@@ -298,7 +400,7 @@ export class Segment {
   /**
    * Reads whole batches starting with the one holding `fetchOffset`: at most `maxBytes` (but the
    * first batch whole if `minOneBatch`), only batches whose last offset is below `maxOffset`.
-   * Every batch returned passed its CRC check (now, or earlier: see `verifiedEnd`). Undefined if
+   * Every batch returned passed its CRC check (now, or earlier: see `verifiedPrefixEnd`). Undefined if
    * the segment has nothing at or after `fetchOffset`.
    */
   read(fetchOffset: number, maxBytes: number, maxOffset: number, minOneBatch: boolean): { records: Buffer; first?: BatchView; last?: BatchView } | ScanProblem | undefined {
@@ -318,7 +420,7 @@ export class Segment {
     while (at < n) {
       const h = checkStoredBatch(buf, at, n - at);
       if (h === 'short-header' || h === 'short-batch') break;
-      if (isFramingProblem(h) || (first.position + at + h.size > this.verifiedEnd && !crcMatches(buf, at))) {
+      if (isFramingProblem(h) || (!this.isVerified(first.position + at, h.size) && !crcMatches(buf, at))) {
         if (at === 0) return isFramingProblem(h) ? h : 'bad-crc';
         break;
       }
@@ -326,7 +428,7 @@ export class Segment {
       last = h;
       at += h.size;
     }
-    if (first.position <= this.verifiedEnd) this.verifiedEnd = Math.max(this.verifiedEnd, first.position + at);
+    this.addVerified(first.position, first.position + at);
     if (last === undefined) return empty;
     return { records: buf.subarray(0, at), first, last };
   }
@@ -351,8 +453,10 @@ export class Segment {
     if (first === undefined) return this.nextOffset;
     const position = typeof first === 'string' ? this.readLimit : first.position;
     const cutOffset = typeof first === 'string' ? this.nextOffset : first.baseOffset;
+    this.writes += 1;
     this.log.truncate(position);
-    this.verifiedEnd = Math.min(this.verifiedEnd, position);
+    const tailEnd = Math.min(this.verifiedTailEnd, position);
+    this.setVerified(Math.min(this.verifiedPrefixEnd, position), Math.min(this.verifiedTailStart, tailEnd), tailEnd);
     this.index.truncateToPosition(position);
     this.timeIndex.truncateToOffset(cutOffset);
     if (this.corruptFrom !== undefined && this.corruptFrom >= position) this.corruptFrom = undefined;
@@ -361,22 +465,82 @@ export class Segment {
     return this.nextOffset;
   }
 
-  /** Called when the segment stops being active: final time index entry, then sync everything. */
+  /** Called when the segment stops being active: its final time index entry (not synced here). */
   markInactive(): void {
+    this.writes += 1;
     this.timeIndex.maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestamp);
     this.lastTimeIndexTimestamp = Math.max(this.lastTimeIndexTimestamp, this.maxTimestamp);
-    this.sync(true);
   }
 
-  sync(withIndexes = false): void {
+  /** Whether a file of this segment was written since the last completed `flush`. */
+  get hasUnsyncedWrites(): boolean {
+    return this.flushedWrites !== this.writes;
+  }
+
+  /** Syncs the log and both index files (recovery trusts index entries below the recovery point). */
+  flush(): void {
+    const writes = this.writes;
     this.log.sync();
-    if (withIndexes) {
-      this.index.file.sync();
-      this.timeIndex.file.sync();
+    this.index.file.sync();
+    this.timeIndex.file.sync();
+    this.flushedWrites = Math.max(this.flushedWrites, writes);
+  }
+
+  /** `flush()` off the event loop; resolves once all three files are durable (see the header). */
+  flushAsync(): Promise<void> {
+    if (this.asyncFlush && this.asyncFlush.writes === this.writes) return this.asyncFlush.done;
+    const writes = this.writes;
+    const done = Promise.all([this.log.syncAsync(), this.index.file.syncAsync(), this.timeIndex.file.syncAsync()]).then(
+      () => {
+        this.flushedWrites = Math.max(this.flushedWrites, writes);
+      },
+      (err: unknown) => {
+        if (!this.isClosed) throw err;
+      },
+    );
+    const entry = { writes, done };
+    this.asyncFlush = entry;
+    const forget = (): void => {
+      if (this.asyncFlush === entry) this.asyncFlush = undefined;
+    };
+    done.then(forget, forget);
+    return done;
+  }
+
+  private isVerified(position: number, size: number): boolean {
+    const end = position + size;
+    return end <= this.verifiedPrefixEnd || (position >= this.verifiedTailStart && end <= this.verifiedTailEnd);
+  }
+
+  /** Sets both verified ranges, merging the tail into the prefix when they touch. */
+  private setVerified(prefixEnd: number, tailStart: number, tailEnd: number): void {
+    if (tailStart <= prefixEnd) {
+      this.verifiedPrefixEnd = Math.max(prefixEnd, tailEnd);
+      this.verifiedTailStart = this.verifiedTailEnd = this.verifiedPrefixEnd;
+      return;
+    }
+    this.verifiedPrefixEnd = prefixEnd;
+    this.verifiedTailStart = tailStart;
+    this.verifiedTailEnd = Math.max(tailStart, tailEnd);
+  }
+
+  /** Bytes [start, end) were read and passed their CRC: grows the range they touch, if any. */
+  private addVerified(start: number, end: number): void {
+    if (end <= start) return;
+    if (start <= this.verifiedPrefixEnd) this.setVerified(Math.max(this.verifiedPrefixEnd, end), this.verifiedTailStart, this.verifiedTailEnd);
+    else if (start <= this.verifiedTailEnd && end >= this.verifiedTailStart) {
+      this.setVerified(this.verifiedPrefixEnd, Math.min(this.verifiedTailStart, start), Math.max(this.verifiedTailEnd, end));
     }
   }
 
+  /** Appended bytes are always verified: they extend a range ending where they start, or become the tail. */
+  private addVerifiedAppend(start: number, end: number): void {
+    if (start === this.verifiedPrefixEnd || start === this.verifiedTailEnd) this.addVerified(start, end);
+    else this.setVerified(this.verifiedPrefixEnd, start, end);
+  }
+
   close(): void {
+    this.isClosed = true;
     this.log.close();
     this.index.file.close();
     this.timeIndex.file.close();

@@ -74,25 +74,32 @@ export class TimeIndex {
     if (entries.length > 0) this.file.append(entries.map((e) => encodeEntry(e.timestamp, e.offset - this.baseOffset)));
   }
 
-  /** Loads the file; returns a problem if it is inconsistent (offsets must stay below `nextOffsetMax`). */
-  load(): string | undefined {
+  /**
+   * Loads the file; returns a problem if it is inconsistent. With `validPrefix`, the entries from
+   * the first bad one on (a torn or unsynced tail) are dropped from memory and file instead.
+   */
+  load(validPrefix = false): string | undefined {
     const size = this.file.size();
-    if (size % TIME_INDEX_ENTRY_SIZE !== 0) return `time index size ${size} is not a multiple of ${TIME_INDEX_ENTRY_SIZE}`;
+    if (size % TIME_INDEX_ENTRY_SIZE !== 0 && !validPrefix) return `time index size ${size} is not a multiple of ${TIME_INDEX_ENTRY_SIZE}`;
     const buf = Buffer.alloc(size);
     this.file.read(buf, 0, size, 0);
     const timestamps: number[] = [];
     const offsets: number[] = [];
-    for (let at = 0; at < size; at += TIME_INDEX_ENTRY_SIZE) {
+    let problem: string | undefined;
+    for (let at = 0; at + TIME_INDEX_ENTRY_SIZE <= size; at += TIME_INDEX_ENTRY_SIZE) {
       const timestamp = Number(buf.readBigInt64BE(at));
       const offset = this.baseOffset + buf.readInt32BE(at + 8);
       const n = timestamps.length;
-      if (timestamp < 0 || offset < this.baseOffset) return `time index entry ${n} out of range`;
-      if (n > 0 && (timestamp <= timestamps[n - 1]! || offset < offsets[n - 1]!)) return `time index entry ${n} not increasing`;
+      if (timestamp < 0 || offset < this.baseOffset) problem = `time index entry ${n} out of range`;
+      else if (n > 0 && (timestamp <= timestamps[n - 1]! || offset < offsets[n - 1]!)) problem = `time index entry ${n} not increasing`;
+      if (problem !== undefined) break;
       timestamps.push(timestamp);
       offsets.push(offset);
     }
+    if (problem !== undefined && !validPrefix) return problem;
     this.timestamps = timestamps;
     this.offsets = offsets;
+    if (validPrefix && size !== offsets.length * TIME_INDEX_ENTRY_SIZE) this.file.truncate(offsets.length * TIME_INDEX_ENTRY_SIZE);
     return undefined;
   }
 }

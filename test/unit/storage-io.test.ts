@@ -59,7 +59,34 @@ function contract(name: string, make: () => { fs: FileSystem; root: string; done
   });
 }
 
+function asyncContract(name: string, make: () => { fs: FileSystem; root: string; done: () => void }): void {
+  test(`${name}: syncAsync resolves while the handle stays usable; close while it runs is safe`, async (t) => {
+    const { fs, root, done } = make();
+    try {
+      fs.mkdirp(root);
+      const h = fs.open(`${root}/f`, { create: true });
+      h.append(Buffer.from('before'));
+      const first = h.syncAsync();
+      h.append(Buffer.from('|during'));
+      t.is(h.size(), 13, 'appends go on while the sync runs');
+      await first;
+      const second = h.syncAsync();
+      h.close();
+      await second;
+      t.is(fs.readFile(`${root}/f`).toString(), 'before|during');
+      await t.throwsAsync(() => h.syncAsync(), { message: /EBADF|closed/ }, 'a closed handle rejects, never throws');
+    } finally {
+      done();
+    }
+  });
+}
+
 contract('memory-fs', () => ({ fs: new MemoryFileSystem(), root: '/r', done: () => undefined }));
+asyncContract('memory-fs', () => ({ fs: new MemoryFileSystem(), root: '/r', done: () => undefined }));
+asyncContract('node-fs', () => {
+  const root = mkdtempSync(join(tmpdir(), 'tributary-fs-'));
+  return { fs: new NodeFileSystem(), root, done: () => rmSync(root, { recursive: true, force: true }) };
+});
 contract('node-fs', () => {
   const root = mkdtempSync(join(tmpdir(), 'tributary-fs-'));
   return { fs: new NodeFileSystem(), root, done: () => rmSync(root, { recursive: true, force: true }) };
@@ -131,4 +158,72 @@ test('memory-fs writeFileAtomic survives a crash whole', (t) => {
   fs.writeFileAtomic('/d/cp', 'v1');
   fs.crash({ rng: seededRandom(9), tornProbability: 1 });
   t.is(fs.readFile('/d/cp').toString(), 'v1');
+});
+
+// ---- async syncs in the crash model -------------------------------------------------------
+
+test('memory-fs syncAsync: bytes are durable only once it completes, and only those written before the call', async (t) => {
+  const fs = new MemoryFileSystem();
+  fs.holdAsyncSyncs = true;
+  fs.mkdirp('/d');
+  const h = fs.open('/d/f', { create: true });
+  h.append(Buffer.from('covered|'));
+  const pending = h.syncAsync();
+  h.append(Buffer.from('later'));
+  t.is(fs.pendingAsyncSyncCount, 1);
+  t.is(fs.durableSize('/d/f'), 0, 'nothing is durable while the sync is in flight');
+  t.is(fs.completeAsyncSyncs(), 1);
+  await pending;
+  t.is(fs.durableSize('/d/f'), 8);
+  t.is(fs.syncCount, 1);
+  fs.crash({ rng: seededRandom(3), tornProbability: 0 });
+  t.is(fs.readFile('/d/f').toString(), 'covered|', 'bytes written after the call stay unsynced');
+});
+
+test('memory-fs syncAsync: a crash while it is in flight loses what it covered and rejects it', async (t) => {
+  for (let seed = 0; seed < 20; seed++) {
+    const fs = new MemoryFileSystem();
+    fs.holdAsyncSyncs = true;
+    fs.mkdirp('/d');
+    const h = fs.open('/d/f', { create: true });
+    h.append(Buffer.from('synced|'));
+    h.sync();
+    h.append(Buffer.from('in-flight'));
+    const pending = h.syncAsync();
+    fs.crash({ rng: seededRandom(seed), tornProbability: seed % 2 });
+    await t.throwsAsync(pending, { message: /EIO/ });
+    const after = fs.readFile('/d/f').toString();
+    t.true('synced|in-flight'.startsWith(after) && after.length >= 7, after);
+    t.is(fs.completeAsyncSyncs(), 0, 'nothing is left to complete after the crash');
+  }
+});
+
+test('memory-fs syncAsync: a truncation while it runs keeps the cut bytes from becoming durable', async (t) => {
+  const fs = new MemoryFileSystem();
+  fs.holdAsyncSyncs = true;
+  fs.mkdirp('/d');
+  const h = fs.open('/d/f', { create: true });
+  h.append(Buffer.from('0123456789'));
+  const pending = h.syncAsync();
+  h.truncate(4);
+  h.append(Buffer.from('abc'));
+  fs.completeAsyncSyncs();
+  await pending;
+  t.is(fs.durableSize('/d/f'), 4);
+  fs.crash({ rng: seededRandom(4), tornProbability: 0 });
+  t.is(fs.readFile('/d/f').toString(), '0123');
+});
+
+test('memory-fs syncAsync: failNextSync rejects it without making anything durable; completions run in a microtask by default', async (t) => {
+  const fs = new MemoryFileSystem();
+  fs.mkdirp('/d');
+  const h = fs.open('/d/a.log', { create: true });
+  h.append(Buffer.from('aa'));
+  fs.failNextSync('.log');
+  await t.throwsAsync(h.syncAsync(), { message: /EIO/ });
+  t.is(fs.durableSize('/d/a.log'), 0);
+  const ok = h.syncAsync();
+  t.is(fs.pendingAsyncSyncCount, 1);
+  await ok;
+  t.is(fs.durableSize('/d/a.log'), 2);
 });
