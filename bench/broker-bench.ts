@@ -86,7 +86,7 @@ async function main(): Promise<void> {
       throw err;
     });
     startup = mode === 'compiled'
-      ? `compiled with tsc into the cache (${fmt(buildMs / 1000, 1)} s), run with plain node; listening after ${fmt(listeningMs, 0)} ms`
+      ? `bundled as shipped (tools/build.ts) into the cache (${fmt(buildMs / 1000, 1)} s), run with plain node; listening after ${fmt(listeningMs, 0)} ms`
       : `TypeScript through tsx; listening after ${fmt(listeningMs, 0)} ms`;
     bootstrap = broker.bootstrap;
   }

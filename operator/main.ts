@@ -1,5 +1,5 @@
 /**
- * The operator process: `node --import tsx operator/main.ts` (or the built `dist/operator/main.js`).
+ * The operator process: `node --import tsx operator/main.ts` (or the bundle `node dist/operator.mjs` that `npm run build` writes).
  *
  * - Kubernetes access: `$KUBECONFIG` / ~/.kube/config when present, else the in-cluster service
  *   account (client-node's `loadFromDefault`).

@@ -3,14 +3,14 @@
  * loopback with its own data directory, its pid known (for /proc readings), and a "first successful
  * produce" probe that defines when it is up (W5 start-up and recovery use the same probe).
  *
- * Tributary runs from this checkout, either compiled (tsc into the cache, then plain `node`) or
- * through tsx; the report names the mode. Apache Kafka runs from the jars that
+ * Tributary runs from this checkout, either compiled (the shipped bundle of tools/build.ts, built
+ * into the cache, then plain `node`) or through tsx; the report names the mode. Apache Kafka runs from the jars that
  * scripts/kafka-dist.sh caches, in KRaft combined mode with the JVM options of its own
  * kafka-server-start.sh (1 GiB heap, G1). This is an I/O edge: it spawns processes and opens sockets.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Connection } from '../../broker/client/connection.js';
@@ -18,6 +18,7 @@ import { negotiateVersions } from '../../broker/client/client.js';
 import { ProduceRequest } from '../../broker/protocol/generated/produce-request.js';
 import { ProduceResponse } from '../../broker/protocol/generated/produce-response.js';
 import { encodeRecordBatch } from '../../broker/protocol/records.js';
+import { buildBundles } from '../../tools/build.js';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const CACHE_DIR = process.env['TRIBUTARY_CACHE'] ?? join(process.env['HOME'] ?? '/tmp', '.cache', 'tributary');
@@ -68,22 +69,16 @@ function handleFor(system: System, child: ChildProcess, fields: Omit<BrokerProce
 
 // ---- Tributary ----
 
-/** Compiles broker/ and cli/ into the cache (not the work tree); returns the compiled CLI path. */
+/**
+ * Builds what ships: the `tributary` bundle of tools/build.ts (`npm run build` without its type
+ * check), into the cache rather than the work tree; returns the bundle's path. Its external packages
+ * (the native addons) resolve through a node_modules link beside it.
+ */
 export function buildTributary(): string {
   const outDir = join(CACHE_DIR, 'bench-build');
-  rmSync(outDir, { recursive: true, force: true });
-  mkdirSync(outDir, { recursive: true });
-  const tsc = join(REPO_ROOT, 'node_modules', '.bin', 'tsc');
-  try {
-    execFileSync(tsc, ['-p', join(REPO_ROOT, 'bench', 'tsconfig.broker.json'), '--outDir', outDir], { stdio: 'pipe' });
-  } catch (err) {
-    // tsc emits despite type errors elsewhere in the tree; only a missing entry point is fatal.
-    const e = err as { stdout?: Buffer };
-    if (!existsSync(join(outDir, 'cli', 'main.js'))) throw new Error(`tsc failed: ${e.stdout?.toString() ?? String(err)}`);
-  }
-  writeFileSync(join(outDir, 'package.json'), '{"type":"module"}\n');
+  const { tributary } = buildBundles(outDir);
   symlinkSync(join(REPO_ROOT, 'node_modules'), join(outDir, 'node_modules'));
-  return join(outDir, 'cli', 'main.js');
+  return tributary;
 }
 
 export interface TributaryStartOptions {

@@ -198,7 +198,7 @@ function requireKnownKey(key: string, where: string): string {
 }
 
 /** TRIBUTARY_* variables read elsewhere (broker/io/logger.ts), not config keys. */
-const NON_CONFIG_ENV = new Set(['TRIBUTARY_LOG_LEVEL', 'TRIBUTARY_LOG_FORMAT']);
+const NON_CONFIG_ENV = new Set(['TRIBUTARY_LOG_LEVEL', 'TRIBUTARY_LOG_FORMAT', 'TRIBUTARY_DEBUG']);
 
 function readEnvironment(env: Readonly<Record<string, string | undefined>>, warnings: string[]): Map<string, RawConfigEntry> {
   const found = new Map<string, RawConfigEntry>();

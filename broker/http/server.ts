@@ -7,8 +7,12 @@
  * `buildHttpApp` gives the fastify instance without listening, so tests use `inject()`;
  * `startHttpServer` listens and returns the bound port (port 0 picks a free one).
  * Fastify's own request logging is off; start-up and failures go to the broker logger.
+ *
+ * Start-up cost: fastify is imported on first use (the broker starts HTTP after its Kafka listeners),
+ * not when this module loads, and the routes carry no JSON schemas, so fastify's schema compilers
+ * (ajv, fast-json-stringify: about 40 ms to load and set up) are replaced by ones that refuse to compile.
  */
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { Logger } from '../io/logger.js';
 import type { BrokerMetrics } from './metrics.js';
 
@@ -31,8 +35,18 @@ export interface RunningHttpServer {
   close(): Promise<void>;
 }
 
-export function buildHttpApp(options: HttpAppOptions): FastifyInstance {
-  const app = Fastify({ logger: false });
+/** The routes here have no schemas; a route given one fails at registration with this message. */
+function noSchemaCompiler(): never {
+  throw new Error('the broker HTTP routes carry no schemas (see NO_SCHEMA_COMPILERS in broker/http/server.ts)');
+}
+
+const NO_SCHEMA_COMPILERS: FastifyServerOptions['schemaController'] = {
+  compilersFactory: { buildValidator: noSchemaCompiler, buildSerializer: noSchemaCompiler },
+};
+
+export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInstance> {
+  const { default: Fastify } = await import('fastify');
+  const app = Fastify({ logger: false, schemaController: NO_SCHEMA_COMPILERS });
   app.get('/metrics', async (_request, reply) => {
     const body = await options.metrics.render();
     return reply.header('content-type', options.metrics.contentType).send(body);
@@ -61,7 +75,7 @@ function readinessOf(isReady: () => Readiness): { ready: boolean; reason: string
 }
 
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
-  const app = buildHttpApp(options);
+  const app = await buildHttpApp(options);
   await app.listen({ host: options.host, port: options.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : options.port;

@@ -24,12 +24,39 @@
 // Limits: decompression output is capped (default DEFAULT_MAX_DECOMPRESSED_BYTES). gzip, snappy and
 // zstd are checked before or while producing output; lz4-napi has no output cap, so lz4 is checked
 // frame by frame after decoding (LZ4's worst-case ratio is about 255:1, which bounds the damage).
+//
+// Loading: the snappy, lz4 and zstd addons are loaded on a codec's first use, not at import (together
+// about 40 ms of broker start-up, spent before the first request even when no client compresses).
+// They are CommonJS addons, so `require` loads them synchronously and the contract above holds.
 
+import { createRequire } from 'node:module';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { compressSync as snappyCompressBlock, uncompressSync as snappyUncompressBlock } from 'snappy';
-import { compressFrameSync, decompressFrameSync } from 'lz4-napi';
-import { compress as zstdCompress } from 'zstd-napi';
-import zstdBinding from 'zstd-napi/binding.js';
+import type * as SnappyAddon from 'snappy';
+import type * as Lz4Addon from 'lz4-napi';
+import type * as ZstdAddon from 'zstd-napi';
+import type * as ZstdBindingAddon from 'zstd-napi/binding.js';
+
+const requireAddon = createRequire(import.meta.url);
+let snappyAddon: typeof SnappyAddon | undefined;
+let lz4Addon: typeof Lz4Addon | undefined;
+let zstdAddon: typeof ZstdAddon | undefined;
+let zstdBindingAddon: typeof ZstdBindingAddon | undefined;
+
+function snappy(): typeof SnappyAddon {
+  return (snappyAddon ??= requireAddon('snappy') as typeof SnappyAddon);
+}
+
+function lz4(): typeof Lz4Addon {
+  return (lz4Addon ??= requireAddon('lz4-napi') as typeof Lz4Addon);
+}
+
+function zstd(): typeof ZstdAddon {
+  return (zstdAddon ??= requireAddon('zstd-napi') as typeof ZstdAddon);
+}
+
+function zstdBinding(): typeof ZstdBindingAddon {
+  return (zstdBindingAddon ??= requireAddon('zstd-napi/binding.js') as typeof ZstdBindingAddon);
+}
 
 /** Attribute bits 0-2 of a v2 record batch. */
 export const Compression = { None: 0, Gzip: 1, Snappy: 2, Lz4: 3, Zstd: 4 } as const;
@@ -75,9 +102,9 @@ export function compress(codec: Compression, data: Buffer): Buffer {
     case Compression.Snappy:
       return xerialCompress(data);
     case Compression.Lz4:
-      return compressFrameSync(data, { contentChecksum: false, blockChecksums: false });
+      return lz4().compressFrameSync(data, { contentChecksum: false, blockChecksums: false });
     case Compression.Zstd:
-      return zstdCompress(data);
+      return zstd().compress(data);
     default:
       throw new Error(`assertion failed: unknown compression codec ${String(codec)}`);
   }
@@ -136,7 +163,7 @@ function xerialCompress(data: Buffer): Buffer {
   header.writeInt32BE(XERIAL_MIN_COMPATIBLE_VERSION, 12);
   const parts: Buffer[] = [header];
   for (let start = 0; start < data.length; start += XERIAL_CHUNK_BYTES) {
-    const block = snappyCompressBlock(data.subarray(start, start + XERIAL_CHUNK_BYTES));
+    const block = snappy().compressSync(data.subarray(start, start + XERIAL_CHUNK_BYTES));
     const length = Buffer.alloc(4);
     length.writeInt32BE(block.length, 0);
     parts.push(length, block);
@@ -177,8 +204,9 @@ function snappyBlock(block: Buffer, maxOutputBytes: number): Buffer {
   if (declared > maxOutputBytes) {
     throw new CompressionError(`snappy: block declares ${declared} bytes, more than the limit of ${maxOutputBytes}`);
   }
+  const addon = snappy(); // outside the try: an addon that fails to load is not corrupt input
   try {
-    return snappyUncompressBlock(block, { asBuffer: true }) as Buffer;
+    return addon.uncompressSync(block, { asBuffer: true }) as Buffer;
   } catch (err) {
     throw new CompressionError(`snappy: ${errorText(err)}`);
   }
@@ -232,8 +260,9 @@ function lz4Decompress(data: Buffer, maxOutputBytes: number): Buffer {
 }
 
 function lz4Frame(frame: Buffer): Buffer {
+  const addon = lz4(); // outside the try: an addon that fails to load is not corrupt input
   try {
-    return decompressFrameSync(frame);
+    return addon.decompressFrameSync(frame);
   } catch (err) {
     throw new CompressionError(`lz4: ${errorText(err)}`);
   }
@@ -281,10 +310,11 @@ function lz4BlockMaxBytes(bd: number): number {
 
 // ---- zstd (streaming decode: frames may lack a content size) ----
 
-const { DCtx, ResetDirective, dStreamOutSize } = zstdBinding;
-let sharedDctx: InstanceType<typeof DCtx> | undefined;
+type DCtx = InstanceType<typeof ZstdBindingAddon.DCtx>;
+let sharedDctx: DCtx | undefined;
 
 function zstdDecompress(data: Buffer, maxOutputBytes: number): Buffer {
+  const { DCtx, ResetDirective } = zstdBinding();
   const dctx = (sharedDctx ??= new DCtx());
   dctx.reset(ResetDirective.sessionOnly);
   try {
@@ -296,13 +326,13 @@ function zstdDecompress(data: Buffer, maxOutputBytes: number): Buffer {
   }
 }
 
-function zstdStreamAll(dctx: InstanceType<typeof DCtx>, data: Buffer, maxOutputBytes: number): Buffer {
+function zstdStreamAll(dctx: DCtx, data: Buffer, maxOutputBytes: number): Buffer {
   if (data.length === 0) throw new CompressionError('zstd: empty input');
   const parts: Buffer[] = [];
   let total = 0;
   let input = data;
   let pending = 1; // ZSTD_decompressStream's hint: 0 once a frame is fully decoded and flushed
-  const chunkBytes = Math.max(dStreamOutSize(), Math.min(data.length * 4, 4 * 1024 * 1024));
+  const chunkBytes = Math.max(zstdBinding().dStreamOutSize(), Math.min(data.length * 4, 4 * 1024 * 1024));
   while (input.length > 0 || pending !== 0) {
     const room = Math.min(chunkBytes, maxOutputBytes - total + 1);
     const out = Buffer.allocUnsafe(Math.max(1, room));

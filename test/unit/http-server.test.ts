@@ -11,7 +11,7 @@ test('GET /metrics serves the broker metrics in Prometheus text format', async (
   metrics.setConnections(4);
   metrics.setPartitions(7);
   metrics.setLogSizeSource(() => [['orders', 12345]]);
-  const app = buildHttpApp({ metrics, isReady: () => true });
+  const app = await buildHttpApp({ metrics, isReady: () => true });
   const response = await app.inject({ method: 'GET', url: '/metrics' });
   t.is(response.statusCode, 200);
   t.regex(response.headers['content-type'] as string, /^text\/plain/);
@@ -50,7 +50,7 @@ test('two metric sets do not share counters', async (t) => {
 
 test('/healthz is 200 while alive; /readyz follows isReady with a JSON reason', async (t) => {
   let readiness: Readiness = false;
-  const app = buildHttpApp({ metrics: createMetrics({ processMetrics: false }), isReady: () => readiness });
+  const app = await buildHttpApp({ metrics: createMetrics({ processMetrics: false }), isReady: () => readiness });
   t.is((await app.inject({ url: '/healthz' })).statusCode, 200);
   const notReady = await app.inject({ url: '/readyz' });
   t.is(notReady.statusCode, 503);
@@ -65,7 +65,7 @@ test('/healthz is 200 while alive; /readyz follows isReady with a JSON reason', 
 });
 
 test('/readyz is 503 when the readiness check throws', async (t) => {
-  const app = buildHttpApp({ metrics: createMetrics({ processMetrics: false }), isReady: () => { throw new Error('boom'); } });
+  const app = await buildHttpApp({ metrics: createMetrics({ processMetrics: false }), isReady: () => { throw new Error('boom'); } });
   const response = await app.inject({ url: '/readyz' });
   t.is(response.statusCode, 503);
   t.regex(response.json<{ reason: string }>().reason, /readiness check failed: boom/);
