@@ -2,6 +2,7 @@
  * Entry point of the `tributary` command (`bin/tributary.js` imports this module): runs `main` from
  * cli.ts with the process's arguments and streams, then exits with its code.
  */
+import './young-generation.js'; // first: see the module
 import { main } from './cli.js';
 import type { CliIo } from './common.js';
 

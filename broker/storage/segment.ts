@@ -45,6 +45,23 @@ const HEADER_ONLY_BATCH_BYTES_MIN = 8 * 1024;
 const HEADER_WINDOW_BYTES = 4 * 1024;
 const INT32_MAX = 0x7fffffff;
 
+/**
+ * The scan buffer shared by every segment: storage runs on one thread, and a scan never outlives
+ * its call. A nested scan (none today) finds it taken and uses a buffer of its own. A buffer grown
+ * past the recovery chunk size for one huge batch is not kept.
+ */
+let scratch: Buffer | undefined = Buffer.allocUnsafe(LOCATE_CHUNK_BYTES);
+
+function takeScratch(): Buffer {
+  const taken = scratch ?? Buffer.allocUnsafe(LOCATE_CHUNK_BYTES);
+  scratch = undefined;
+  return taken;
+}
+
+function giveBackScratch(buf: Buffer): void {
+  if (buf.length <= RECOVERY_CHUNK_BYTES && (scratch === undefined || scratch.length < buf.length)) scratch = buf;
+}
+
 export function offsetFileName(offset: number, suffix: string): string {
   return String(offset).padStart(20, '0') + suffix;
 }
@@ -194,13 +211,14 @@ export class Segment {
    */
   scan(from: number, to: number, options: { checkCrc: boolean; minOffset: number; chunkBytes?: number }, visit: (h: BatchView) => boolean): ScanResult {
     const chunkBytes = options.chunkBytes ?? RECOVERY_CHUNK_BYTES;
-    let chunk = Buffer.alloc(0);
+    let chunk: Buffer = Buffer.alloc(0);
     let chunkStart = 0;
     let pos = from;
     let minOffset = options.minOffset;
-    // One buffer for the whole scan (grown for a bigger batch): a recovery scan reads gigabytes,
-    // and a fresh chunk per read kept the garbage collector busy. Views hold no buffer references.
-    let backing = Buffer.alloc(0);
+    // One buffer for the whole scan (grown for a bigger batch), and across scans (see
+    // `takeScratch`): a recovery scan reads gigabytes and every tail fetch scans from an index
+    // entry, and fresh chunks kept the garbage collector busy. Views hold no buffer references.
+    let backing = takeScratch();
     let lastSize = 0;
     const load = (at: number, want: number): void => {
       const window = !options.checkCrc && lastSize >= HEADER_ONLY_BATCH_BYTES_MIN ? Math.min(HEADER_WINDOW_BYTES, chunkBytes) : chunkBytes;
@@ -210,23 +228,27 @@ export class Segment {
       chunk = backing.subarray(0, n);
       chunkStart = at;
     };
-    while (pos < to) {
-      if (pos + BATCH_OVERHEAD > chunkStart + chunk.length || pos < chunkStart) load(pos, BATCH_OVERHEAD);
-      const header = checkStoredBatch(chunk, pos - chunkStart, to - pos);
-      if (isFramingProblem(header)) return { end: pos, problem: header };
-      header.position = pos;
-      if (header.baseOffset < minOffset) return { end: pos, problem: 'offset-order' };
-      if (!this.canHoldOffset(lastOffsetOf(header)) || header.baseOffset < this.baseOffset) return { end: pos, problem: 'offset-range' };
-      if (options.checkCrc) {
-        if (pos + header.size > chunkStart + chunk.length) load(pos, header.size);
-        if (!crcMatches(chunk, pos - chunkStart)) return { end: pos, problem: 'bad-crc' };
+    try {
+      while (pos < to) {
+        if (pos + BATCH_OVERHEAD > chunkStart + chunk.length || pos < chunkStart) load(pos, BATCH_OVERHEAD);
+        const header = checkStoredBatch(chunk, pos - chunkStart, to - pos);
+        if (isFramingProblem(header)) return { end: pos, problem: header };
+        header.position = pos;
+        if (header.baseOffset < minOffset) return { end: pos, problem: 'offset-order' };
+        if (!this.canHoldOffset(lastOffsetOf(header)) || header.baseOffset < this.baseOffset) return { end: pos, problem: 'offset-range' };
+        if (options.checkCrc) {
+          if (pos + header.size > chunkStart + chunk.length) load(pos, header.size);
+          if (!crcMatches(chunk, pos - chunkStart)) return { end: pos, problem: 'bad-crc' };
+        }
+        if (!visit(header)) return { end: pos };
+        minOffset = lastOffsetOf(header) + 1;
+        pos += header.size;
+        lastSize = header.size;
       }
-      if (!visit(header)) return { end: pos };
-      minOffset = lastOffsetOf(header) + 1;
-      pos += header.size;
-      lastSize = header.size;
+      return { end: pos };
+    } finally {
+      giveBackScratch(backing);
     }
-    return { end: pos };
   }
 
   /**
