@@ -2,9 +2,12 @@
  * `Log`: one partition's replica on disk, in `<logDir>/<topic>-<partition>/`.
  *
  * Files: segments (`<base>.log`, `.index`, `.timeindex`, see `segment.ts`), `leader-epoch-checkpoint`,
- * `log-start-offset-checkpoint` (Kafka checkpoint format, entry `<topic> <partition> <offset>`),
- * producer snapshots `<offset>.snapshot` (format in `producer-state.ts`) and
- * `partition.metadata` (`version: 0` / `topic_id: <id>`, as Kafka writes it).
+ * `log-start-offset-checkpoint` (`log-start-checkpoint.ts`), producer snapshots
+ * `<offset>.snapshot` (`producer-snapshots.ts`) and `partition.metadata` (`partition-metadata.ts`).
+ *
+ * This module owns the log's state and its operations: appends, reads, retention and
+ * truncation, flushes (synchronous and background) and closing. How `open` recovers the
+ * segments is in `log-recovery.ts`; problems found are `LogIssue`s (`log-issues.ts`).
  *
  * Invariants (checked after recovery and kept by every method):
  * - segments are sorted by base offset; only the last (active) one takes appends;
@@ -43,19 +46,9 @@
  *   open (framing + CRC scan) and cut off. Kafka's default is the same: durability comes from
  *   replication, not fsync.
  *
- * Recovery (`open`): segments wholly below the recovery point are loaded cheaply (index
- * consistency + a CRC scan of the batches after the last index entry; a full CRC scan with
- * `verifyClosedSegments`); a bad index is rebuilt; such a segment with bad data is reported in
- * `issues` and reads of that data answer CORRUPT_MESSAGE, never the bytes. After an unclean
- * shutdown the segment holding the recovery point keeps its index entries below it and is
- * CRC-scanned from the last of them; later segments are scanned in full; the log is cut at the
- * first bad batch or lost tail (see `recoverSegments`). The recovery point comes from the
- * owner's checkpoint (`LogOpenOptions.recoveryPoint`); without one it is the active segment's
- * base. After a clean shutdown (`cleanShutdown`, from the log dir's marker, see `log-manager.ts`)
- * the active segment is loaded like a closed one (its indexes and size are trusted after the
- * same cheap checks) and scanned only if those fail; `activeSegmentRecovery` says which happened
- * and `recoveryScannedBytes` how much was CRC-checked. Producer state is loaded from the newest
- * snapshot and the log after it.
+ * Opening (`open`): the segments are recovered as `log-recovery.ts` describes (cheap loads below
+ * the recovery point, CRC scans from it, a cut at the first bad batch or lost tail); producer
+ * state is loaded from the newest snapshot and the log after it (`producer-snapshots.ts`).
  *
  * Departures from Kafka: the high watermark is not persisted here (the caller passes it to
  * `open` and sets it); segment.ms counts from the segment's first append, not the first batch's
@@ -80,19 +73,24 @@ import {
   setLogAppendTime,
   setPartitionLeaderEpoch,
 } from '../protocol/record-batch.js';
-import { parseOffset, readCheckpoint, writeCheckpoint } from './checkpoint-file.js';
 import { CORRUPT_MESSAGE, KAFKA_STORAGE_ERROR, LogStorageError, OFFSET_OUT_OF_RANGE } from './error-codes.js';
 import { type EpochEndOffset, LeaderEpochCache } from './leader-epoch-cache.js';
-import { type ProducerAppend, ProducerStateManager, isIdempotent } from './producer-state.js';
-import {
-  type IndexedBatch, INDEX_SUFFIX, LOG_SUFFIX, type RecoveryScan, Segment, TIME_INDEX_SUFFIX, indexedBatchOf, offsetFileName, parseOffsetFileName,
-} from './segment.js';
+import { type LogIssue, type LogIssueKind, reportIssue } from './log-issues.js';
+import { type ActiveSegmentRecovery, loadSegments, restartAtLogStart } from './log-recovery.js';
+import { LOG_START_OFFSET_CHECKPOINT, readLogStartCheckpoint, writeLogStartCheckpoint } from './log-start-checkpoint.js';
+import { PARTITION_METADATA, checkTopicId } from './partition-metadata.js';
+import { ProducerStateManager } from './producer-state.js';
+import { loadProducerState, producerAppendOf, removeSnapshotsAfter, takeSnapshot } from './producer-snapshots.js';
+import { type IndexedBatch, Segment, indexedBatchOf } from './segment.js';
+
+// Moved out of this module; still importable from here.
+export type { LogIssue, LogIssueKind } from './log-issues.js';
+export type { ActiveSegmentRecovery } from './log-recovery.js';
+export { LOG_START_OFFSET_CHECKPOINT } from './log-start-checkpoint.js';
+export { PARTITION_METADATA } from './partition-metadata.js';
+export { SNAPSHOT_SUFFIX } from './producer-snapshots.js';
 
 export const LEADER_EPOCH_CHECKPOINT = 'leader-epoch-checkpoint';
-export const LOG_START_OFFSET_CHECKPOINT = 'log-start-offset-checkpoint';
-export const PARTITION_METADATA = 'partition.metadata';
-export const SNAPSHOT_SUFFIX = '.snapshot';
-const SNAPSHOTS_KEPT = 2;
 
 /** What the produce path knows about each batch in `records` (positions relative to it). */
 export interface AppendBatchInfo {
@@ -131,25 +129,6 @@ export type ReadResult =
   | { kind: 'records'; records: Buffer; firstOffset: number; nextOffset: number }
   | { kind: 'error'; errorCode: number; message: string };
 
-export type LogIssueKind =
-  | 'truncated-tail'
-  | 'log-start-beyond-end'
-  | 'index-rebuilt'
-  | 'corrupt-segment'
-  | 'checkpoint-invalid'
-  | 'snapshot-invalid'
-  | 'segment-overlap'
-  | 'topic-id-mismatch'
-  | 'stray-file'
-  | 'storage-error';
-
-export interface LogIssue {
-  kind: LogIssueKind;
-  segmentBaseOffset?: number;
-  position?: number;
-  message: string;
-}
-
 export interface StorageErrorResult {
   kind: 'error';
   errorCode: number;
@@ -187,8 +166,8 @@ export interface LogOpenOptions {
    * Called (synchronously, before the call that caused it returns) when the recovery point must
    * be checkpointed at once: a truncation moved it down (new data will land below the old value,
    * and a crash must not trust it), or a roll left a gap in the offsets (recovery takes a gap
-   * at or past the checkpointed point for a lost tail, see `recoverSegments`). Errors it throws
-   * take the log offline.
+   * at or past the checkpointed point for a lost tail, see `recoverSegments` in
+   * `log-recovery.ts`). Errors it throws take the log offline.
    */
   onRecoveryPointCheckpointNeeded?: (log: Log) => void;
   /**
@@ -201,13 +180,6 @@ export interface LogOpenOptions {
    */
   syncInBackground?: boolean;
 }
-
-/**
- * How `open` found the active segment: new; trusted after a clean shutdown; scanned from the
- * recovery point (only the batches after its last index entry below that point); or CRC-scanned
- * in full.
- */
-export type ActiveSegmentRecovery = 'created' | 'trusted' | 'from-recovery-point' | 'scanned';
 
 export class Log {
   readonly issues: LogIssue[] = [];
@@ -252,10 +224,11 @@ export class Log {
     const created = !fs.exists(dir);
     if (created && !fs.exists(parentPath(dir))) fs.mkdirp(parentPath(dir));
     fs.mkdirp(dir, { durable: !created });
-    log.checkTopicId(options.topicId, !created);
-    const checkpointed = log.readLogStartCheckpoint();
+    log.topicIdChecked = checkTopicId(fs, dir, options.topicId, !created, log.issues);
+    const checkpointed = readLogStartCheckpoint(fs, dir, log.issues);
     const clean = options.cleanShutdown ?? false;
-    const recoveredBelow = log.loadSegments({
+    const target = { fs, dir, indexIntervalBytes: options.config.indexIntervalBytes, issues: log.issues };
+    const recovered = loadSegments(target, {
       nowMs: options.nowMs,
       checkpointedStart: checkpointed,
       verifyClosed: options.verifyClosedSegments ?? false,
@@ -263,7 +236,13 @@ export class Log {
       clean,
       ...(options.recoveryPoint === undefined ? {} : { recoveryPoint: options.recoveryPoint }),
     });
-    if (checkpointed !== undefined && checkpointed > log.logEndOffset) log.restartAtLogStart(checkpointed, options.nowMs);
+    log.segments = recovered.segments;
+    log.recovery = recovered.activeSegmentRecovery;
+    log.scannedBytes = recovered.scannedBytes;
+    const recoveredBelow = recovered.recoveredBelow;
+    if (checkpointed !== undefined && checkpointed > log.logEndOffset) {
+      log.segments = restartAtLogStart(target, log.segments, checkpointed, options.nowMs);
+    }
     const leo = log.logEndOffset;
     log.startOffset = Math.min(Math.max(checkpointed ?? 0, log.segments[0]!.baseOffset), leo);
     log.deleteSegmentsBelowStart();
@@ -274,7 +253,7 @@ export class Log {
     log.leaderEpochCache.durable = !created;
     log.leaderEpochCache.truncateFromEnd(leo);
     log.leaderEpochCache.truncateFromStart(log.startOffset);
-    if (!created) log.loadProducerState();
+    if (!created) log.producerState = loadProducerState(log, log.segments, log.startOffset);
     log.hw = Math.min(Math.max(options.highWatermark ?? log.startOffset, log.startOffset), leo);
     // Like Kafka, recovery does not move the recovery point: what it read after it may still be
     // only in the page cache (kill -9), so it is synced by the next flush, not trusted now.
@@ -286,252 +265,14 @@ export class Log {
   }
 
   /**
-   * Checks `partition.metadata` against `topicId`, writing it if missing. A file that does not
-   * hold a whole topic id (left empty or torn by a crash before a new partition settled) is
-   * reported and rewritten when the topic id is known.
-   */
-  private checkTopicId(topicId: string | undefined, durable: boolean): void {
-    const path = joinPath(this.dir, PARTITION_METADATA);
-    if (this.fs.exists(path)) {
-      const stored = storedTopicId(this.fs.readFile(path).toString('utf8'));
-      if (stored !== undefined) {
-        if (topicId !== undefined && stored !== topicId) this.issue('topic-id-mismatch', `${path} has topic id ${stored}, expected ${topicId}`);
-        this.topicIdChecked = true;
-        return;
-      }
-      this.issue('checkpoint-invalid', `${path} holds no complete topic id${topicId === undefined ? '' : '; rewriting it'}`);
-    }
-    if (topicId === undefined) return;
-    this.fs.writeFileAtomic(path, `version: 0\ntopic_id: ${topicId}\n`, { durable });
-    this.topicIdChecked = true;
-  }
-
-  /**
    * The owner learned the partition's topic id (from metadata) after `open`: check
    * `partition.metadata` against it, or write it if a crash lost it. Cheap once checked.
    */
   adoptTopicId(topicId: string): void {
     if (this.topicIdChecked || this.isOffline) return;
-    this.guard(() => this.checkTopicId(topicId, this.settled));
-  }
-
-  private readLogStartCheckpoint(): number | undefined {
-    const path = joinPath(this.dir, LOG_START_OFFSET_CHECKPOINT);
-    const parsed = readCheckpoint(this.fs, path);
-    if (parsed === undefined) return undefined;
-    const offset = typeof parsed === 'string' ? undefined : parseOffset(parsed[0]?.[2]);
-    if (offset === undefined) {
-      this.issue('checkpoint-invalid', `${path}: ${typeof parsed === 'string' ? parsed : 'bad entry'}`);
-      return undefined;
-    }
-    return offset;
-  }
-
-  /**
-   * Lists segment files, removes strays and recovers the segments (see `recoverSegments`).
-   * Returns the recovery point recovery went by: offsets below it were synced before.
-   */
-  private loadSegments(options: {
-    nowMs: number;
-    checkpointedStart: number | undefined;
-    verifyClosed: boolean;
-    created: boolean;
-    clean: boolean;
-    recoveryPoint?: number;
-  }): number {
-    const { nowMs, checkpointedStart } = options;
-    const names = options.created ? [] : this.fs.readdir(this.dir);
-    const bases = new Set<number>();
-    for (const name of names) {
-      const base = parseOffsetFileName(name, LOG_SUFFIX);
-      if (base !== undefined) bases.add(base);
-    }
-    for (const name of names) {
-      const orphanIndex = [INDEX_SUFFIX, TIME_INDEX_SUFFIX].some((s) => {
-        const base = parseOffsetFileName(name, s);
-        return base !== undefined && !bases.has(base);
-      });
-      if (orphanIndex || name.endsWith('.tmp') || name.endsWith('.deleted')) {
-        const path = joinPath(this.dir, name);
-        // An empty index without its log is what a crash leaves while a new segment's files
-        // are being created (their entries are not synced one by one): nothing to report.
-        if (!(orphanIndex && this.fs.sizeOf(path) === 0)) this.issue('stray-file', `removed stray file ${name}`);
-        this.fs.remove(path);
-      }
-    }
-    const sorted = [...bases].sort((a, b) => a - b);
-    if (sorted.length === 0) {
-      this.segments.push(Segment.open(this.fs, this.dir, checkpointedStart ?? 0, nowMs, true, !options.created));
-      return this.segments[0]!.baseOffset;
-    }
-    for (const base of sorted) this.segments.push(Segment.open(this.fs, this.dir, base, nowMs, false));
-    const recoveredBelow = this.recoverSegments(options);
-    for (let i = 1; i < this.segments.length; i++) {
-      const prev = this.segments[i - 1]!;
-      const next = this.segments[i]!;
-      if (prev.nextOffset > next.baseOffset) {
-        this.issue('segment-overlap', `segment ${prev.baseOffset} ends at ${prev.nextOffset}, after the next segment's base ${next.baseOffset}`, prev.baseOffset);
-      }
-    }
-    return recoveredBelow;
-  }
-
-  /**
-   * Recovers the opened segments in order. After a clean shutdown every segment loads cheaply.
-   * Otherwise a segment wholly below the recovery point loads cheaply (it was synced), the one
-   * holding it is scanned from its last index entry below it, and every later one is scanned in
-   * full; the first bad batch in any of those is cut off with everything after it (later
-   * segments are deleted: offsets must stay contiguous), as Kafka does. Without a recovery point
-   * it is taken to be the active segment's base (see `LogOpenOptions.recoveryPoint`). A
-   * recovery point past the recovered end means the checkpoint does not describe these files:
-   * the active segment is then scanned in full. Returns the recovery point actually relied on.
-   */
-  private recoverSegments(options: { verifyClosed: boolean; clean: boolean; recoveryPoint?: number }): number {
-    const activeBase = this.segments[this.segments.length - 1]!.baseOffset;
-    let recoveryPoint = options.clean ? Number.POSITIVE_INFINITY : (options.recoveryPoint ?? activeBase);
-    for (let i = 0; i < this.segments.length; i++) {
-      const segment = this.segments[i]!;
-      const isLast = i === this.segments.length - 1;
-      if (!isLast && this.segments[i + 1]!.baseOffset <= recoveryPoint) {
-        this.loadClosed(segment, options.verifyClosed);
-      } else if (options.clean) {
-        this.loadActiveAfterCleanShutdown(segment);
-      } else {
-        const done = segment.baseOffset < recoveryPoint ? this.scanFrom(segment, recoveryPoint) : this.scanFully(segment);
-        if (!isLast && (done.cut || this.lostTail(segment, this.segments[i + 1]!))) this.dropSegmentsAfter(i);
-        if (this.isActive(segment)) this.recovery = done.how;
-      }
-    }
-    const active = this.active;
-    if (!options.clean && active.nextOffset < recoveryPoint) {
-      // The active segment was scanned from a point past its end: the checkpoint does not
-      // describe these files (or synced data was lost), so nothing in the segment is trusted.
-      this.issue('checkpoint-invalid', `recovery point ${recoveryPoint} is past the log end ${active.nextOffset}; scanned the active segment in full`, active.baseOffset);
-      this.recovery = this.scanFully(active).how;
-      recoveryPoint = active.baseOffset;
-    }
-    return recoveryPoint;
-  }
-
-  /** Scans a segment in full, cutting a bad tail. */
-  private scanFully(segment: Segment): { cut: boolean; how: ActiveSegmentRecovery } {
-    const result = segment.rebuild(this.config.indexIntervalBytes, true);
-    this.scannedBytes += result.scannedBytes;
-    return { cut: this.reportCut(segment, result), how: 'scanned' };
-  }
-
-  /** Scans the segment holding the recovery point from its last index entry below that point. */
-  private scanFrom(segment: Segment, recoveryPoint: number): { cut: boolean; how: ActiveSegmentRecovery } {
-    const result = segment.recoverFrom(recoveryPoint, this.config.indexIntervalBytes);
-    if (typeof result === 'string') {
-      this.issue('index-rebuilt', `recovery from offset ${recoveryPoint}: ${result}; scanned the segment in full`, segment.baseOffset);
-      return this.scanFully(segment);
-    }
-    this.scannedBytes += result.scannedBytes;
-    return { cut: this.reportCut(segment, result), how: 'from-recovery-point' };
-  }
-
-  /**
-   * A segment at or past the recovery point that ends before the next one starts lost its
-   * unsynced tail at a batch boundary (its roll's sync had not completed). A roll that leaves a
-   * gap on purpose checkpoints a recovery point past it first (see `roll`), so no real gap is
-   * ever found here.
-   */
-  private lostTail(segment: Segment, next: Segment): boolean {
-    if (segment.nextOffset >= next.baseOffset) return false;
-    this.issue('truncated-tail', `segment ends at offset ${segment.nextOffset}, before the next segment's base ${next.baseOffset}: its unsynced tail was lost`, segment.baseOffset);
-    return true;
-  }
-
-  private reportCut(segment: Segment, result: RecoveryScan): boolean {
-    if (result.problem === undefined || result.truncatedBytes === 0) return false;
-    this.issue('truncated-tail', `truncated ${result.truncatedBytes} bytes at position ${result.end} (${result.problem})`, segment.baseOffset, result.end);
-    return true;
-  }
-
-  /** Recovery cut segment `index` short: the segments after it would leave a gap in the offsets. */
-  private dropSegmentsAfter(index: number): void {
-    const dropped = this.segments.splice(index + 1);
-    for (const segment of dropped) segment.delete(this.fs);
-    const bases = dropped.map((s) => s.baseOffset).join(', ');
-    this.issue('truncated-tail', `deleted ${dropped.length} segment(s) after the cut (base offsets ${bases})`, this.segments[index]!.baseOffset);
-  }
-
-  private isActive(segment: Segment): boolean {
-    return segment === this.segments[this.segments.length - 1];
-  }
-
-  /**
-   * The log start checkpoint is past the recovered end (records deleted, then unflushed data
-   * lost): like Kafka, drop every segment and restart empty at the checkpointed start.
-   */
-  private restartAtLogStart(startOffset: number, nowMs: number): void {
-    this.issue('log-start-beyond-end', `log start offset ${startOffset} is past the recovered log end ${this.logEndOffset}; restarting the log there`);
-    for (const segment of this.segments) segment.delete(this.fs);
-    this.segments = [Segment.open(this.fs, this.dir, startOffset, nowMs, true)];
-  }
-
-  /** Clean shutdown: the cheap checks of a closed segment, a full scan only if they fail. */
-  private loadActiveAfterCleanShutdown(segment: Segment): void {
-    const problem = segment.loadClosed();
-    if (problem === undefined) {
-      this.recovery = 'trusted';
-      this.scannedBytes += segment.tailBytes;
-      return;
-    }
-    this.issue('index-rebuilt', `clean shutdown, but the active segment does not check out (${problem}); scanned it`, segment.baseOffset);
-    this.recovery = this.scanFully(segment).how;
-  }
-
-  private loadClosed(segment: Segment, verify: boolean): void {
-    const problem = verify ? 'verification requested' : segment.loadClosed();
-    if (problem === undefined) {
-      this.scannedBytes += segment.tailBytes;
-      return;
-    }
-    const result = segment.rebuild(this.config.indexIntervalBytes, false);
-    this.scannedBytes += result.scannedBytes;
-    if (!verify) this.issue('index-rebuilt', `rebuilt indexes: ${problem}`, segment.baseOffset);
-    if (result.problem !== undefined) {
-      this.issue('corrupt-segment', `closed segment has bad data at position ${result.end} (${result.problem})`, segment.baseOffset, result.end);
-    }
-  }
-
-  private loadProducerState(): void {
-    const leo = this.logEndOffset;
-    const snapshots = this.snapshotOffsets().sort((a, b) => b - a);
-    let from = this.segments[0]!.baseOffset;
-    this.producerState = new ProducerStateManager();
-    for (const offset of snapshots) {
-      const path = this.snapshotPath(offset);
-      if (offset > leo) {
-        this.fs.remove(path);
-        continue;
-      }
-      const decoded = ProducerStateManager.decodeSnapshot(this.fs.readFile(path));
-      if (typeof decoded === 'string' || decoded.offset !== offset) {
-        this.issue('snapshot-invalid', `${path}: ${typeof decoded === 'string' ? decoded : 'offset mismatch'}`);
-        this.fs.remove(path);
-        continue;
-      }
-      this.producerState = decoded.state;
-      from = Math.max(offset, from);
-      break;
-    }
-    this.replayProducerState(from);
-    this.producerState.removeBefore(this.startOffset);
-  }
-
-  private replayProducerState(from: number): void {
-    for (const segment of this.segments) {
-      if (segment.nextOffset <= from) continue;
-      const position = segment.index.lookup(from).position;
-      segment.scan(position, segment.readLimit, { checkCrc: false, minOffset: 0 }, (h) => {
-        // Most batches carry no producer id: skip building their append record.
-        if (h.baseOffset >= from && isIdempotent(h)) this.producerState.update(producerAppendOf(h));
-        return true;
-      });
-    }
+    this.guard(() => {
+      this.topicIdChecked = checkTopicId(this.fs, this.dir, topicId, this.settled, this.issues);
+    });
   }
 
   // ---- properties -------------------------------------------------------------------------
@@ -722,7 +463,7 @@ export class Log {
     }
     this.unflushedMessages = 0;
     this.firstUnflushedMs = undefined;
-    this.takeSnapshot(old.nextOffset);
+    takeSnapshot(this.fs, this.dir, this.producerState, old.nextOffset);
     this.segments.push(Segment.open(this.fs, this.dir, baseOffset, nowMs, true));
     if (background) this.startBackgroundFlush(baseOffset);
     else if (gap) this.onRecoveryPointCheckpointNeeded?.(this);
@@ -861,7 +602,7 @@ export class Log {
     this.settle();
     this.startOffset = offset;
     this.hw = Math.max(this.hw, offset);
-    writeCheckpoint(this.fs, joinPath(this.dir, LOG_START_OFFSET_CHECKPOINT), [[this.topic, this.partition, offset]]);
+    writeLogStartCheckpoint(this.fs, this.dir, this.topic, this.partition, offset);
     if (offset >= this.logEndOffset && !this.active.isEmpty) this.roll(this.logEndOffset, this.active.rollStartMs);
     this.deleteSegmentsBelowStart();
     this.leaderEpochCache.truncateFromStart(offset);
@@ -900,7 +641,7 @@ export class Log {
       for (const segment of this.segments) segment.delete(this.fs);
       this.segments = [Segment.open(this.fs, this.dir, offset, nowMs, true)];
       this.startOffset = offset;
-      writeCheckpoint(this.fs, joinPath(this.dir, LOG_START_OFFSET_CHECKPOINT), [[this.topic, this.partition, offset]]);
+      writeLogStartCheckpoint(this.fs, this.dir, this.topic, this.partition, offset);
       this.leaderEpochCache.clear();
       this.afterTruncation();
     });
@@ -913,8 +654,8 @@ export class Log {
     this.hw = Math.min(this.hw, leo);
     this.flushed = Math.min(this.flushed, leo);
     this.leaderEpochCache.truncateFromEnd(leo);
-    for (const offset of this.snapshotOffsets()) if (offset > leo) this.fs.remove(this.snapshotPath(offset));
-    this.loadProducerState();
+    removeSnapshotsAfter(this.fs, this.dir, leo);
+    this.producerState = loadProducerState(this, this.segments, this.startOffset);
     if (lowered) this.onRecoveryPointCheckpointNeeded?.(this);
   }
 
@@ -1014,7 +755,7 @@ export class Log {
         this.settle();
         this.syncUnflushedSegments();
         this.flushed = this.logEndOffset;
-        this.takeSnapshot(this.logEndOffset);
+        takeSnapshot(this.fs, this.dir, this.producerState, this.logEndOffset);
       });
     }
     for (const segment of this.segments) {
@@ -1073,34 +814,10 @@ export class Log {
     this.settled = true;
   }
 
-  // ---- producer snapshots -----------------------------------------------------------------
-
-  private snapshotPath(offset: number): string {
-    return joinPath(this.dir, offsetFileName(offset, SNAPSHOT_SUFFIX));
-  }
-
-  private snapshotOffsets(): number[] {
-    const out: number[] = [];
-    for (const name of this.fs.readdir(this.dir)) {
-      const offset = parseOffsetFileName(name, SNAPSHOT_SUFFIX);
-      if (offset !== undefined) out.push(offset);
-    }
-    return out;
-  }
-
-  private takeSnapshot(offset: number): void {
-    this.fs.writeFileAtomic(this.snapshotPath(offset), this.producerState.encodeSnapshot(offset));
-    const offsets = this.snapshotOffsets().sort((a, b) => b - a);
-    for (const old of offsets.slice(SNAPSHOTS_KEPT)) this.fs.remove(this.snapshotPath(old));
-  }
-
   // ---- failures ---------------------------------------------------------------------------
 
   private issue(kind: LogIssueKind, message: string, segmentBaseOffset?: number, position?: number): void {
-    const entry: LogIssue = { kind, message };
-    if (segmentBaseOffset !== undefined) entry.segmentBaseOffset = segmentBaseOffset;
-    if (position !== undefined) entry.position = position;
-    this.issues.push(entry);
+    reportIssue(this.issues, kind, message, segmentBaseOffset, position);
   }
 
   /** Runs a file-system step; a failure takes the log offline and answers KAFKA_STORAGE_ERROR. */
@@ -1138,25 +855,8 @@ export class Log {
   }
 }
 
-/**
- * The topic id in a `partition.metadata` text, if the file holds a whole one: Tributary ends the
- * file with a newline, Kafka writes a 22-character id without one; anything else (empty, torn)
- * is undefined.
- */
-function storedTopicId(text: string): string | undefined {
-  const match = /(?:^|\n)topic_id:[ \t]*(\S+)(\n?)/.exec(text);
-  if (!match) return undefined;
-  const id = match[1]!;
-  return match[2] === '\n' || /^[A-Za-z0-9_-]{22}$/.test(id) ? id : undefined;
-}
-
 function isFsError(err: unknown): boolean {
   return err instanceof Error && typeof (err as { code?: unknown }).code === 'string';
-}
-
-/** A batch read from bytes (offsets already assigned), as producer state records it. */
-function producerAppendOf(view: BatchView): ProducerAppend {
-  return { ...view, firstOffset: view.baseOffset, lastOffset: lastOffsetOf(view) };
 }
 
 function assertContiguous(records: Buffer, batches: readonly AppendBatchInfo[]): void {
