@@ -6,9 +6,11 @@
  * generation (it grows to 8 MiB and more and never shrinks) the minor GCs that would free those
  * Buffers come only every ~1.5 s and a full mark-compact runs twice a second instead, stalling the
  * event loop 10-35 ms each time: librdkafka's end-to-end p99 at a fixed rate was ~21 ms against
- * ~7-9 ms with small semi-spaces (benchmark issue, W3). How small is a trade: 1 MiB semi-spaces cost
- * ~20 % of librdkafka's 6-partition produce throughput (premature promotion), 2 MiB cost ~10 % with
- * the same latency, 4 MiB brought the latency back up (A/B runs in bench/results/2026-11-25-profile-2.md).
+ * ~7-9 ms with small semi-spaces (benchmark issue, W3). How small is a trade: 1 MiB semi-spaces keep
+ * that p99 at twice the rate too but cost ~20 % of librdkafka's produce and consume throughput
+ * (in-flight Buffers get promoted); 2 MiB cost ~10 % and keep the p99 low only at the lower rate
+ * (A/B runs in bench/results/2026-11-25-profile-2.md). 2 MiB is the compromise until the Buffer
+ * churn itself is gone (pooled fetch reads, reused socket read buffers).
  *
  * V8 fixes the semi-space maximum when the heap is set up, so from inside the process the only
  * lever is the growth factor: let the young generation double until it reaches the target (a burst
