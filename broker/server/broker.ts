@@ -7,6 +7,7 @@ import { loadedGroupCoordinator, type GroupService } from './group-service.js';
 import { DelayedFetches, partitionKey } from './delayed-fetch.js';
 import { createFrameHandler } from './dispatch.js';
 import { Listener } from './listener.js';
+import { ReadBufferPool } from './read-buffers.js';
 import { HandlerRegistry, apiName } from './registry.js';
 import { allHandlers } from './handlers/index.js';
 import type { ApiHandler } from './handler.js';
@@ -42,6 +43,8 @@ export interface BrokerOptions {
 
 export class Broker {
   readonly fetches: DelayedFetches;
+  /** Fetch read buffers (1 MiB: the default max.partition.fetch.bytes), see read-buffers.ts. */
+  readonly readBuffers = new ReadBufferPool(1024 * 1024, 64);
   readonly metrics: BrokerMetrics;
   readonly nodeId: number;
   groups!: GroupService;

@@ -5,7 +5,8 @@
 import type { Socket } from 'node:net';
 
 export type FrameResult =
-  | { readonly kind: 'respond'; readonly chunks: readonly Buffer[] }
+  /** `onSent`: called once every chunk has been written to the socket (see RequestContext.afterSend). */
+  | { readonly kind: 'respond'; readonly chunks: readonly Buffer[]; readonly onSent?: () => void }
   | { readonly kind: 'none' }
   | { readonly kind: 'close'; readonly reason: string };
 
@@ -198,10 +199,14 @@ export class Connection {
       for (const chunk of result.chunks) size += chunk.length;
       const prefix = Buffer.allocUnsafe(4);
       prefix.writeInt32BE(size, 0);
-      this.socket.write(prefix);
-      for (const chunk of result.chunks) {
-        if (!this.socket.write(chunk)) this.readPausedForDrain = true;
-      }
+      // The last write's callback fires once every chunk of this response left the process.
+      const onSent = result.onSent;
+      const written = onSent === undefined ? undefined : (): void => onSent();
+      const last = result.chunks.length - 1;
+      this.socket.write(prefix, last < 0 ? written : undefined);
+      result.chunks.forEach((chunk, i) => {
+        if (!this.socket.write(chunk, i === last ? written : undefined)) this.readPausedForDrain = true;
+      });
     }
     if (wrote) this.socket.uncork();
     this.updateReading();

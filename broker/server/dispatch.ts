@@ -54,11 +54,19 @@ export function createFrameHandler(options: DispatchOptions): FrameHandler {
       }
       throw error;
     }
-    const ctx: RequestContext = { header, apiVersion: header.apiVersion, connection, broker: options.broker };
+    const sent: Array<() => void> = [];
+    const ctx: RequestContext = { header, apiVersion: header.apiVersion, connection, broker: options.broker, afterSend: (fn) => void sent.push(fn) };
+    const onSent = (): void => {
+      for (const fn of sent.splice(0)) fn();
+    };
     const finish = (result: HandlerResult<unknown>): FrameResult => {
       options.observer?.onRequest(header.apiKey, options.clock.monotonicMs() - startedMs);
-      if (result === null) return { kind: 'none' };
-      return { kind: 'respond', chunks: encodeResponse(handler, header, result) };
+      if (result === null) {
+        onSent();
+        return { kind: 'none' };
+      }
+      const chunks = encodeResponse(handler, header, result);
+      return sent.length === 0 ? { kind: 'respond', chunks } : { kind: 'respond', chunks, onSent };
     };
     const outcome = handler.handle(ctx, request);
     return outcome instanceof Promise ? outcome.then(finish) : finish(outcome);

@@ -13,6 +13,12 @@ export interface RequestContext {
   readonly apiVersion: number;
   readonly connection: ConnectionInfo;
   readonly broker: Broker;
+  /**
+   * Runs `fn` once the response has been handed to the kernel (or at once when there is no
+   * response). Buffers the response references by view may be reused only then. Not called if the
+   * connection dies first: whatever `fn` would release is then left to the garbage collector.
+   */
+  afterSend(fn: () => void): void;
 }
 
 /** `null` means "send no response" (Produce with acks=0). */

@@ -123,6 +123,11 @@ export interface ReadOptions {
   maxOffset?: number;
   /** Return the first batch even if it is bigger than maxBytes. */
   minOneBatch: boolean;
+  /**
+   * Where the bytes are read into: a buffer of at least `length` bytes (default: a fresh one). The
+   * fetch path lends pooled buffers; the records returned are a view of it.
+   */
+  allocate?: (length: number) => Buffer;
 }
 
 export type ReadResult =
@@ -503,7 +508,7 @@ export class Log {
     return this.guard(() => {
       for (let i = this.floorSegmentIndex(fetchOffset); i < this.segments.length; i++) {
         const segment = this.segments[i]!;
-        const got = segment.read(fetchOffset, maxBytes, maxOffset, minOneBatch);
+        const got = segment.read(fetchOffset, maxBytes, maxOffset, minOneBatch, options.allocate);
         if (got === undefined) continue;
         if (typeof got === 'string') {
           this.issue('corrupt-segment', `read at offset ${fetchOffset}: ${got}`, segment.baseOffset);

@@ -425,7 +425,13 @@ export class Segment {
    * Every batch returned passed its CRC check (now, or earlier: see `verifiedPrefixEnd`). Undefined if
    * the segment has nothing at or after `fetchOffset`.
    */
-  read(fetchOffset: number, maxBytes: number, maxOffset: number, minOneBatch: boolean): { records: Buffer; first?: BatchView; last?: BatchView } | ScanProblem | undefined {
+  read(
+    fetchOffset: number,
+    maxBytes: number,
+    maxOffset: number,
+    minOneBatch: boolean,
+    allocate: (length: number) => Buffer = Buffer.allocUnsafe,
+  ): { records: Buffer; first?: BatchView; last?: BatchView } | ScanProblem | undefined {
     const first = this.locate(fetchOffset);
     if (first === undefined || typeof first === 'string') return first;
     const empty = { records: Buffer.alloc(0) };
@@ -435,7 +441,7 @@ export class Segment {
       if (!minOneBatch) return empty;
       len = first.size;
     }
-    const buf = Buffer.allocUnsafe(len);
+    const buf = allocate(len).subarray(0, len);
     const n = this.log.read(buf, 0, len, first.position);
     let at = 0;
     let last: BatchView | undefined;

@@ -334,6 +334,31 @@ test('fetch byte limits: the first non-empty partition gets one batch past the l
   t.is(p1!.errorCode, ErrorCode.NONE);
 });
 
+test('pipelined fetches on one connection each get their own bytes while read buffers are pooled and returned after the write', async (t) => {
+  await createTopic('fetch-pooled');
+  const batches = 30;
+  for (let i = 0; i < batches; i++) {
+    // ~8 KiB per batch, values that name their batch, so a reused buffer would show as wrong values.
+    await produceOne('fetch-pooled', batch(Array.from({ length: 8 }, (_, j) => ({ value: `b${i}-r${j}-${'x'.repeat(1000)}` }))));
+  }
+  const expected = (from: number, count: number): string[] =>
+    Array.from({ length: count * 8 }, (_, k) => `b${from + Math.floor(k / 8)}-r${k % 8}-${'x'.repeat(1000)}`);
+  for (let round = 0; round < 3; round++) {
+    // Every request is sent before any answer is read: the broker reads them back to back while
+    // earlier answers may still be in the socket.
+    const answers = await Promise.all(
+      Array.from({ length: batches }, (_, i) => fetchOne('fetch-pooled', i * 8, { partitionMaxBytes: 3 * 8 * 1024 })),
+    );
+    answers.forEach((answer, i) => {
+      const got = fetchedValues(answer);
+      const count = got.length / 8;
+      t.true(count >= 1, `fetch ${i} returned records`);
+      t.deepEqual(got, expected(i, count), `fetch at batch ${i}, round ${round}`);
+    });
+  }
+  t.true(tb.broker.readBuffers.idleCount > 0, 'answered buffers went back to the pool');
+});
+
 test('long-poll fetch returns as soon as data arrives', async (t) => {
   await createTopic('fetch-long-poll');
   const started = Date.now();

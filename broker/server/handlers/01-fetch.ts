@@ -5,7 +5,8 @@
 // whole stored batches from fetchOffset, never past the high watermark. The bytes read from disk
 // go into the response by reference (Writer.raw splices buffers >= 512 bytes), never re-encoded.
 // CRCs are checked only for bytes not yet known good (Segment.verifiedEnd): what this process
-// appended is served without CRC work, data found on disk at start is checked once.
+// appended is served without CRC work, data found on disk at start is checked once. Reads go into
+// pooled buffers (read-buffers.ts), returned once the answer has been written (ctx.afterSend).
 // Byte limits as Kafka: each partition gets min(partitionMaxBytes, what is left of maxBytes); the
 // first partition that returns data may exceed both by one batch (so a consumer always progresses).
 // Errors: fetchOffset outside [logStartOffset, logEndOffset] is OFFSET_OUT_OF_RANGE; error entries
@@ -61,6 +62,8 @@ interface FetchPass {
   readonly waitKeys: string[];
   /** Per topic: [records, bytes], reported to metrics for the pass that is answered. */
   readonly perTopic: Map<string, [number, number]>;
+  /** Pooled buffers the reads were lent (the answer's records are views of them). */
+  readonly leased: Buffer[];
 }
 
 export const fetchHandler = defineHandler({
@@ -73,11 +76,17 @@ export const fetchHandler = defineHandler({
       return { throttleTimeMs: 0, errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [] };
     }
     const replicaId = ctx.apiVersion >= 15 ? req.replicaState.replicaId : req.replicaId;
+    const pool = ctx.broker.readBuffers;
     let pass = readAll(ctx, req, replicaId >= 0);
     if (pass.bytes < req.minBytes && req.maxWaitMs > 0 && !pass.hasError && pass.waitKeys.length > 0) {
       await ctx.broker.fetches.wait(pass.waitKeys, req.minBytes - pass.bytes, req.maxWaitMs);
+      for (const buffer of pass.leased) pool.give(buffer); // that pass is not answered
       pass = readAll(ctx, req, replicaId >= 0);
     }
+    const answered = pass.leased;
+    ctx.afterSend(() => {
+      for (const buffer of answered) pool.give(buffer);
+    });
     for (const [topic, [records, bytes]] of pass.perTopic) ctx.broker.metrics.recordFetch(topic, records, bytes);
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses: pass.responses };
   },
@@ -92,7 +101,12 @@ function readAll(ctx: RequestContext, req: FetchRequest, isReplica: boolean): Fe
   const { broker } = ctx;
   const usesTopicIds = ctx.apiVersion >= 13;
   const abortedTransactions = req.isolationLevel === READ_COMMITTED ? [] : null;
-  const pass: FetchPass = { responses: [], bytes: 0, hasError: false, waitKeys: [], perTopic: new Map() };
+  const pass: FetchPass = { responses: [], bytes: 0, hasError: false, waitKeys: [], perTopic: new Map(), leased: [] };
+  const allocate = (length: number): Buffer => {
+    const buffer = broker.readBuffers.take(length);
+    pass.leased.push(buffer);
+    return buffer;
+  };
   let budget = Math.max(0, req.maxBytes);
   for (const t of req.topics) {
     const resolved = resolveTopic(broker, t.topic, t.topicId, usesTopicIds);
@@ -104,7 +118,7 @@ function readAll(ctx: RequestContext, req: FetchRequest, isReplica: boolean): Fe
         pass.hasError = true;
         continue;
       }
-      const read = readPartition(broker, resolved.image!, p, { maxBytes: budget, minOneBatch: pass.bytes === 0 });
+      const read = readPartition(broker, resolved.image!, p, { maxBytes: budget, minOneBatch: pass.bytes === 0, allocate });
       if (read.data.errorCode !== ErrorCode.NONE) pass.hasError = true;
       else pass.waitKeys.push(partitionKey(resolved.image!.name, p.partition));
       partitions.push({ ...read.data, abortedTransactions });
@@ -139,7 +153,7 @@ function readPartition(
   broker: Broker,
   topic: TopicImage,
   p: FetchRequestFetchPartition,
-  limits: { maxBytes: number; minOneBatch: boolean },
+  limits: { maxBytes: number; minOneBatch: boolean; allocate: (length: number) => Buffer },
 ): PartitionRead {
   const failed = (errorCode: number): PartitionRead => ({ data: errorPartition(p.partition, errorCode), bytes: 0, recordCount: 0 });
   const found = lookupLeader(broker, topic, p.partition);
@@ -155,6 +169,7 @@ function readPartition(
     maxBytes: Math.max(0, Math.min(p.partitionMaxBytes, limits.maxBytes)),
     maxOffset: highWatermark,
     minOneBatch: limits.minOneBatch,
+    allocate: limits.allocate,
   });
   if (read.kind === 'error') return failed(read.errorCode);
   const records = read.records.length === 0 ? EMPTY_RECORDS : read.records;
