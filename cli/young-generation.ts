@@ -1,16 +1,15 @@
 /**
- * Keeps V8's young generation small (2 MiB semi-spaces) for the whole process.
+ * Keeps V8's young generation at its start-up size (1 MiB semi-spaces) for the whole process.
  *
- * Why: the broker churns Buffers (socket reads, fetch reads) at tens of MB/s while its JS heap stays
- * small. V8 counts that Buffer memory against the old generation, so with the default young
+ * Why: the broker churns Buffers (socket reads, request frames) at tens of MB/s while its JS heap
+ * stays small. V8 counts that Buffer memory against the old generation, so with the default young
  * generation (it grows to 8 MiB and more and never shrinks) the minor GCs that would free those
  * Buffers come only every ~1.5 s and a full mark-compact runs twice a second instead, stalling the
- * event loop 10-35 ms each time: librdkafka's end-to-end p99 at a fixed rate was ~21 ms against
- * ~7-9 ms with small semi-spaces (benchmark issue, W3). How small is a trade: 1 MiB semi-spaces keep
- * that p99 at twice the rate too but cost ~20 % of librdkafka's produce and consume throughput
- * (in-flight Buffers get promoted); 2 MiB cost ~10 % and keep the p99 low only at the lower rate
- * (A/B runs in bench/results/2026-11-25-profile-2.md). 2 MiB is the compromise until the Buffer
- * churn itself is gone (pooled fetch reads, reused socket read buffers).
+ * event loop 10-35 ms each time: librdkafka's end-to-end p99 at the benchmark's fixed rate was
+ * ~13 ms against ~7.5 ms with 1 MiB semi-spaces (Kafka: ~8.5; benchmark issue, W3). The price is
+ * ~13 % of librdkafka's pipelined 6-partition produce throughput; 2 MiB semi-spaces kept that but
+ * not the latency at the benchmark's rate (A/B runs in bench/results/2026-11-25-profile-2.md).
+ * Tail latency is the one to keep until the remaining Buffer churn itself is gone.
  *
  * V8 fixes the semi-space maximum when the heap is set up, so from inside the process the only
  * lever is the growth factor: let the young generation double until it reaches the target (a burst
@@ -21,8 +20,8 @@
  */
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 
-/** `new_space` size as V8 reports it for 2 MiB semi-spaces (what `--max-semi-space-size=2` ends at). */
-const TARGET_NEW_SPACE_BYTES = 4 * 1024 * 1024;
+/** `new_space` size as V8 reports it for 1 MiB semi-spaces (what `--max-semi-space-size=1` ends at). */
+const TARGET_NEW_SPACE_BYTES = 2 * 1024 * 1024;
 /** Bounds the growing loop whatever the V8 version does (a few ms at most in practice). */
 const MAX_SURVIVORS = 1_000_000;
 
