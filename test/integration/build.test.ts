@@ -11,30 +11,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildBundles } from '../../tools/build.js';
 import { freePort } from '../helpers/broker-process.js';
+import { runNode, type NodeRun } from '../helpers/run-node.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(bundle: string, args: readonly string[], stdin = ''): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bundle, ...args], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(stdin);
-  });
+function run(bundle: string, args: readonly string[], stdin = ''): Promise<NodeRun> {
+  return runNode(bundle, args, { cwd: root, stdin });
 }
 
 async function waitReady(httpPort: number, broker: ChildProcess, output: () => string): Promise<void> {

@@ -1,35 +1,16 @@
 // The README quick start, run as a user would: the `tributary` CLI as a separate process against a
 // real broker, with kafkajs checking what the CLI claims.
 import test from 'ava';
-import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import { startTestBroker, type TestBroker } from '../helpers/in-process-broker.js';
+import { runNode, type NodeRun } from '../helpers/run-node.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: readonly string[], stdin = ''): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(root, 'bin', 'tributary.js'), ...args], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(stdin);
-  });
+function cli(args: readonly string[], stdin = ''): Promise<NodeRun> {
+  return runNode(join(root, 'bin', 'tributary.js'), args, { cwd: root, stdin });
 }
 
 let tb: TestBroker;
