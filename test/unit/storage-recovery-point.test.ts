@@ -31,6 +31,16 @@ function fill(log: Log, batches: number, prefix = 'n'): void {
 }
 
 /** Lets promise callbacks of completed async syncs run. */
+/** A log `t-0` with `batches` records flushed and its recovery point checkpointed (the interval passed). */
+function checkpointedLog(fs: MemoryFileSystem, config: LogConfig, batches: number): Log {
+  const manager = LogManager.open(options(fs, config));
+  const log = manager.create({ topic: 't', partition: 0, config, nowMs: 0 });
+  fill(log, batches);
+  log.flush();
+  manager.maybeFlushAll(60_000);
+  return log;
+}
+
 function afterCallbacks(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
@@ -158,11 +168,7 @@ test('kill -9 after a clean start: only the batches after the recovery point are
 
 test('bytes trusted below the recovery point are still CRC-checked before they are served', (t) => {
   const fs = new MemoryFileSystem();
-  const manager = LogManager.open(options(fs, big));
-  const log = manager.create({ topic: 't', partition: 0, config: big, nowMs: 0 });
-  fill(log, 100);
-  log.flush();
-  manager.maybeFlushAll(60_000);
+  const log = checkpointedLog(fs, big, 100);
   fill(log, 3, 'after');
   fs.corrupt(`${log.dir}/00000000000000000000.log`, 10 * BATCH_BYTES + 100, Buffer.from([0x5a]));
 
@@ -239,11 +245,7 @@ test('a log missing from a valid checkpoint (created since it was written) is sc
 test('power loss: records below the recovery point survive; the unsynced tail is lost or cut at a batch boundary', (t) => {
   for (let seed = 0; seed < 30; seed++) {
     const fs = new MemoryFileSystem();
-    const manager = LogManager.open(options(fs, big));
-    const log = manager.create({ topic: 't', partition: 0, config: big, nowMs: 0 });
-    fill(log, 200);
-    log.flush();
-    manager.maybeFlushAll(60_000);
+    const log = checkpointedLog(fs, big, 200);
     fill(log, 10 + (seed % 7), 'unsynced');
     fs.crash({ rng: seededRandom(seed), tornProbability: seed % 2 });
 
@@ -260,11 +262,7 @@ test('power loss: records below the recovery point survive; the unsynced tail is
 
 test('index entries at or past the recovery point are dropped and rebuilt, not trusted', (t) => {
   const fs = new MemoryFileSystem();
-  const manager = LogManager.open(options(fs, big));
-  const log = manager.create({ topic: 't', partition: 0, config: big, nowMs: 0 });
-  fill(log, 100);
-  log.flush();
-  manager.maybeFlushAll(60_000);
+  const log = checkpointedLog(fs, big, 100);
   fill(log, 30, 'after');
   // The unsynced tail of the log is lost, but index entries written for it survived: they now
   // point past the end of the log, or at the wrong batches.
@@ -288,11 +286,7 @@ test('index entries at or past the recovery point are dropped and rebuilt, not t
 
 test('a torn closed segment past the recovery point is cut and the segments after it are deleted', (t) => {
   const fs = new MemoryFileSystem();
-  const manager = LogManager.open(options(fs, small));
-  const log = manager.create({ topic: 't', partition: 0, config: small, nowMs: 0 });
-  fill(log, 5);
-  log.flush();
-  manager.maybeFlushAll(60_000);
+  const log = checkpointedLog(fs, small, 5);
   fill(log, 60, 'later');
   const bases = log.segmentBaseOffsets;
   t.true(bases.length > 3);
