@@ -131,7 +131,8 @@ export interface ReadOptions {
 }
 
 export type ReadResult =
-  | { kind: 'records'; records: Buffer; firstOffset: number; nextOffset: number }
+  /** `recordCount`: from the batch headers (compressed batches are not opened). */
+  | { kind: 'records'; records: Buffer; recordCount: number; firstOffset: number; nextOffset: number }
   | { kind: 'error'; errorCode: number; message: string };
 
 export interface StorageErrorResult {
@@ -503,7 +504,7 @@ export class Log {
     if (fetchOffset < this.startOffset || fetchOffset > this.logEndOffset) {
       return { kind: 'error', errorCode: OFFSET_OUT_OF_RANGE, message: `offset ${fetchOffset} outside [${this.startOffset}, ${this.logEndOffset}]` };
     }
-    const empty: ReadResult = { kind: 'records', records: Buffer.alloc(0), firstOffset: -1, nextOffset: fetchOffset };
+    const empty: ReadResult = { kind: 'records', records: Buffer.alloc(0), recordCount: 0, firstOffset: -1, nextOffset: fetchOffset };
     if (fetchOffset >= maxOffset) return empty;
     return this.guard(() => {
       for (let i = this.floorSegmentIndex(fetchOffset); i < this.segments.length; i++) {
@@ -515,7 +516,7 @@ export class Log {
           return { kind: 'error', errorCode: CORRUPT_MESSAGE, message: `stored batch at offset ${fetchOffset} in segment ${segment.baseOffset} is corrupt (${got})` };
         }
         if (!got.first || !got.last) return empty;
-        return { kind: 'records', records: got.records, firstOffset: got.first.baseOffset, nextOffset: nextOffsetOf(got.last) };
+        return { kind: 'records', records: got.records, recordCount: got.recordCount, firstOffset: got.first.baseOffset, nextOffset: nextOffsetOf(got.last) };
       }
       return empty;
     });

@@ -431,10 +431,10 @@ export class Segment {
     maxOffset: number,
     minOneBatch: boolean,
     allocate: (length: number) => Buffer = Buffer.allocUnsafe,
-  ): { records: Buffer; first?: BatchView; last?: BatchView } | ScanProblem | undefined {
+  ): { records: Buffer; recordCount: number; first?: BatchView; last?: BatchView } | ScanProblem | undefined {
     const first = this.locate(fetchOffset);
     if (first === undefined || typeof first === 'string') return first;
-    const empty = { records: Buffer.alloc(0) };
+    const empty = { records: Buffer.alloc(0), recordCount: 0 };
     if (lastOffsetOf(first) >= maxOffset) return empty;
     let len = Math.min(maxBytes, this.readLimit - first.position);
     if (len < first.size) {
@@ -444,6 +444,7 @@ export class Segment {
     const buf = allocate(len).subarray(0, len);
     const n = this.log.read(buf, 0, len, first.position);
     let at = 0;
+    let recordCount = 0;
     let last: BatchView | undefined;
     while (at < n) {
       const h = checkStoredBatch(buf, at, n - at);
@@ -454,11 +455,12 @@ export class Segment {
       }
       if (lastOffsetOf(h) >= maxOffset) break;
       last = h;
+      recordCount += h.recordCount;
       at += h.size;
     }
     this.addVerified(first.position, first.position + at);
     if (last === undefined) return empty;
-    return { records: buf.subarray(0, at), first, last };
+    return { records: buf.subarray(0, at), recordCount, first, last };
   }
 
   /** The first batch whose max timestamp is >= `timestampMs`, using the time index. */

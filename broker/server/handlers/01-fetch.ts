@@ -32,7 +32,6 @@ import { ErrorCode } from '../../protocol/errors.js';
 import { FetchRequest, type FetchRequestFetchPartition } from '../../protocol/generated/fetch-request.js';
 import { FetchResponse, type FetchResponseFetchableTopicResponse, type FetchResponsePartitionData } from '../../protocol/generated/fetch-response.js';
 import type { Init } from '../../protocol/primitives.js';
-import { scanBatches } from '../../protocol/record-batch.js';
 import type { TopicImage } from '../../metadata/image.js';
 import type { Broker } from '../broker.js';
 import { partitionKey } from '../delayed-fetch.js';
@@ -184,15 +183,8 @@ function readPartition(
       records,
     },
     bytes: records.length,
-    recordCount: records.length === 0 ? 0 : countRecords(records),
+    recordCount: read.recordCount,
   };
-}
-
-/** Record count from the batch headers only (metrics; no decompression). */
-function countRecords(records: Buffer): number {
-  let count = 0;
-  for (const batch of scanBatches(records).batches) count += batch.recordCount;
-  return count;
 }
 
 function errorPartition(partitionIndex: number, errorCode: number): PartitionData {
