@@ -17,7 +17,7 @@
  * sentence naming the bootstrap servers; anything else is a bug and is rethrown.
  * This is an I/O edge: sockets (through `KafkaClient`) and one timer (through `Clock`).
  */
-import { KafkaClient, type TopicInfo } from '../../../broker/client/client.js';
+import type { KafkaClient, TopicInfo } from '../../../broker/client/client.js';
 import { ConnectionError, RequestTimeoutError } from '../../../broker/client/connection.js';
 import { BrokerError, throwIfError } from '../../../broker/client/errors.js';
 import { ErrorCode, KafkaError, errorInfo } from '../../../broker/protocol/errors.js';
@@ -36,6 +36,7 @@ import { UnregisterBrokerResponse } from '../../../broker/protocol/generated/unr
 import type { MessageCodec } from '../../../broker/protocol/primitives.js';
 import type { Clock } from '../../runtime/clock.js';
 import { withDeadline as boundedBy } from '../../runtime/deadline.js';
+import { operatorKafkaClient } from '../../runtime/kafka-client.js';
 import type { QuorumState } from './rollout-planner.js';
 import type { Reassignment } from './scale-planner.js';
 import {
@@ -74,12 +75,7 @@ function withDeadline<T>(clock: Clock, timeoutMs: number, what: string, work: ()
 export function kafkaClusterObserverFactory(clock: Clock, options: { timeoutMs?: number; clientId?: string } = {}): ClusterObserverFactory {
   const timeoutMs = options.timeoutMs ?? DEFAULT_OBSERVE_TIMEOUT_MS;
   return (bootstrapServers) => {
-    const client = new KafkaClient({
-      bootstrapServers: [...bootstrapServers],
-      clientId: options.clientId ?? 'tributary-operator',
-      connectTimeoutMs: timeoutMs,
-      requestTimeoutMs: timeoutMs,
-    });
+    const client = operatorKafkaClient(bootstrapServers, { timeoutMs, clientId: options.clientId });
     const where = `bootstrap ${bootstrapServers.join(',')}`;
     const act = async (what: string, work: () => Promise<void>): Promise<KafkaActionResult> => {
       try {

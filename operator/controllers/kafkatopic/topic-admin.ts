@@ -13,12 +13,12 @@
  * This is an I/O edge: it opens sockets (through `KafkaClient`) and arms a timer (through `Clock`).
  */
 import { KafkaAdmin, ConfigOperation, ConfigResourceType, ConfigSource } from '../../../broker/client/admin.js';
-import { KafkaClient } from '../../../broker/client/client.js';
 import { ConnectionError, RequestTimeoutError } from '../../../broker/client/connection.js';
 import { BrokerError } from '../../../broker/client/errors.js';
 import { ErrorCode, KafkaError, errorInfo } from '../../../broker/protocol/errors.js';
 import type { Clock } from '../../runtime/clock.js';
 import { withDeadline as boundedBy } from '../../runtime/deadline.js';
+import { operatorKafkaClient } from '../../runtime/kafka-client.js';
 import type { ActionFailure, ObservedTopic } from './plan.js';
 
 export const DEFAULT_KAFKA_TIMEOUT_MS = 15_000;
@@ -65,12 +65,7 @@ function withDeadline<T>(clock: Clock, timeoutMs: number, what: string, work: ()
 export function kafkaTopicAdminFactory(clock: Clock, options: { timeoutMs?: number; clientId?: string } = {}): TopicAdminFactory {
   const timeoutMs = options.timeoutMs ?? DEFAULT_KAFKA_TIMEOUT_MS;
   return (bootstrapServers) => {
-    const client = new KafkaClient({
-      bootstrapServers: [...bootstrapServers],
-      clientId: options.clientId ?? 'tributary-operator',
-      connectTimeoutMs: timeoutMs,
-      requestTimeoutMs: timeoutMs,
-    });
+    const client = operatorKafkaClient(bootstrapServers, { timeoutMs, clientId: options.clientId });
     const admin = new KafkaAdmin(client, { timeoutMs });
     const bounded = <T>(what: string, work: () => Promise<T>) => withDeadline(clock, timeoutMs, `${what} (bootstrap ${bootstrapServers.join(',')})`, work);
     return {
