@@ -100,6 +100,8 @@ export class Broker {
       nodeId: config.nodeId,
       nowMs: clock.nowMs(),
       recoveryPointCheckpointIntervalMs: config.logFlushOffsetCheckpointIntervalMs,
+      onCheckpointFailure: (dir, message) =>
+        logger.warn(`cannot write recovery points in ${dir} (${message}); the next unclean restart will scan more of the log. Check the disk and permissions of that directory`),
       configFor: (topic) => toLogConfig(effectiveBrokerConfig(image, { nodeId: config.nodeId, defaults: config }), topicConfigs(image, topic)),
     });
     for (const report of logs.reports) {
@@ -418,16 +420,7 @@ export class Broker {
       const deleted = this.logs.runRetention(this.clock.nowMs());
       if (deleted > 0) this.logger.info(`retention deleted ${deleted} segment(s)`);
     });
-    const reportedCheckpointFailures = new Map<string, string>();
-    every(1000, () => {
-      this.logs.maybeFlushAll(this.clock.nowMs());
-      for (const dir of reportedCheckpointFailures.keys()) if (!this.logs.checkpointFailures.has(dir)) reportedCheckpointFailures.delete(dir);
-      for (const [dir, message] of this.logs.checkpointFailures) {
-        if (reportedCheckpointFailures.get(dir) === message) continue;
-        reportedCheckpointFailures.set(dir, message);
-        this.logger.warn(`cannot write recovery points in ${dir} (${message}); the next unclean restart will scan more of the log. Check the disk and permissions of that directory`);
-      }
-    });
+    every(1000, () => this.logs.maybeFlushAll(this.clock.nowMs()));
   }
 }
 

@@ -200,12 +200,10 @@ export class Connection {
       const prefix = Buffer.allocUnsafe(4);
       prefix.writeInt32BE(size, 0);
       // The last write's callback fires once every chunk of this response left the process.
-      const onSent = result.onSent;
-      const written = onSent === undefined ? undefined : (): void => onSent();
       const last = result.chunks.length - 1;
-      this.socket.write(prefix, last < 0 ? written : undefined);
+      this.socket.write(prefix, last < 0 ? result.onSent : undefined);
       result.chunks.forEach((chunk, i) => {
-        if (!this.socket.write(chunk, i === last ? written : undefined)) this.readPausedForDrain = true;
+        if (!this.socket.write(chunk, i === last ? result.onSent : undefined)) this.readPausedForDrain = true;
       });
     }
     if (wrote) this.socket.uncork();

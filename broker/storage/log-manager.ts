@@ -71,6 +71,8 @@ export interface LogManagerOptions {
   verifyClosedSegments?: boolean;
   /** `log.flush.offset.checkpoint.interval.ms`: the most often `maybeFlushAll` rewrites recovery points. */
   recoveryPointCheckpointIntervalMs?: number;
+  /** Told once per new failure to write a log dir's recovery points (the same failure again is not repeated). */
+  onCheckpointFailure?: (logDir: string, message: string) => void;
 }
 
 /** How a log dir's logs were recovered, for the start-up report. */
@@ -132,6 +134,7 @@ export class LogManager {
   readonly recoveryPointFallbacks: { logDir: string; reason: string }[] = [];
   /** The last failure to write each log dir's recovery points (retried at the next interval; cleared by a success). */
   readonly checkpointFailures = new Map<string, string>();
+  private onCheckpointFailure: ((logDir: string, message: string) => void) | undefined;
   private readonly logs = new Map<string, Log>();
   /** What each dir's checkpoint held at open (for partitions opened later by `create`). */
   private readonly recoveryPointsRead = new Map<string, RecoveryPointsRead>();
@@ -153,6 +156,7 @@ export class LogManager {
     if (options.logDirs.length === 0) throw new Error('at least one log dir is required');
     const manager = new LogManager(options.fs, options.logDirs);
     manager.recoveryPointIntervalMs = options.recoveryPointCheckpointIntervalMs ?? RECOVERY_POINT_CHECKPOINT_INTERVAL_MS_DEFAULT;
+    manager.onCheckpointFailure = options.onCheckpointFailure;
     manager.lastCheckpointMs = options.nowMs;
     for (const logDir of options.logDirs) {
       options.fs.mkdirp(logDir);
@@ -353,7 +357,9 @@ export class LogManager {
       return true;
     } catch (err) {
       // The previous file stays: its points are lower than today's, so it only costs scanning.
-      this.checkpointFailures.set(logDir, (err as Error).message);
+      const message = (err as Error).message;
+      if (this.checkpointFailures.get(logDir) !== message) this.onCheckpointFailure?.(logDir, message);
+      this.checkpointFailures.set(logDir, message);
       return false;
     }
   }

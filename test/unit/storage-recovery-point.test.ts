@@ -430,3 +430,24 @@ testProp(
   },
   { numRuns: 80 },
 );
+
+test('a failure to write recovery points is reported once per new failure and cleared by a success', (t) => {
+  const fs = new MemoryFileSystem();
+  const reported: string[] = [];
+  const manager = LogManager.open({ ...options(fs, big), onCheckpointFailure: (dir, message) => reported.push(`${dir}: ${message}`) });
+  const log = manager.create({ topic: 't', partition: 0, config: big, nowMs: 0 });
+  fill(log, 5);
+  log.flush();
+  fs.failNextSync(RECOVERY_POINT_CHECKPOINT);
+  manager.maybeFlushAll(60_000);
+  t.is(reported.length, 1);
+  t.true(manager.checkpointFailures.has('/logs/a'));
+  fill(log, 5);
+  log.flush();
+  fs.failNextSync(RECOVERY_POINT_CHECKPOINT);
+  manager.maybeFlushAll(120_000);
+  t.is(reported.length, 1, 'the same failure again is not reported again');
+  manager.maybeFlushAll(180_000);
+  t.false(manager.checkpointFailures.has('/logs/a'), 'a later success clears it');
+  t.is(checkpointText(fs, '/logs/a'), '0\n1\nt 0 20\n');
+});
