@@ -7,7 +7,7 @@ import { loadedGroupCoordinator, type GroupService } from './group-service.js';
 import { DelayedFetches, partitionKey } from './delayed-fetch.js';
 import { createFrameHandler } from './dispatch.js';
 import { Listener } from './listener.js';
-import { ReadBufferPool } from './read-buffers.js';
+import { BufferPool } from './buffer-pool.js';
 import { HandlerRegistry, apiName } from './registry.js';
 import { allHandlers } from './handlers/index.js';
 import type { ApiHandler } from './handler.js';
@@ -43,8 +43,13 @@ export interface BrokerOptions {
 
 export class Broker {
   readonly fetches: DelayedFetches;
-  /** Fetch read buffers (1 MiB: the default max.partition.fetch.bytes), see read-buffers.ts. */
-  readonly readBuffers = new ReadBufferPool(1024 * 1024, 64);
+  /** Fetch read buffers (1 MiB: the default max.partition.fetch.bytes), see buffer-pool.ts. */
+  readonly readBuffers = new BufferPool(1024 * 1024, 64);
+  /**
+   * Request frames that span socket reads (large produce requests), see frame-reader.ts. 1 MiB
+   * holds a default-sized request of librdkafka (message.max.bytes) and of the Java producer.
+   */
+  readonly requestBuffers = new BufferPool(1024 * 1024 + 64 * 1024, 16);
   readonly metrics: BrokerMetrics;
   readonly nodeId: number;
   groups!: GroupService;
@@ -355,6 +360,7 @@ export class Broker {
         port: l.port,
         limits: { maxFrameBytes: this.config.socketRequestMaxBytes, maxInFlight: Math.max(1, Math.min(this.config.queuedMaxRequests, 1000)) },
         handler,
+        framePool: this.requestBuffers,
         events: {
           onOpen: () => this.metrics.setConnections(this.connectionCount()),
           onClose: () => this.metrics.setConnections(this.connectionCount()),

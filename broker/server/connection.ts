@@ -1,13 +1,19 @@
-// One client connection: framing (int32 size + body), a bound on in-flight requests, and the
+// One client connection: framing (frame-reader.ts), a bound on in-flight requests, and the
 // ordering guarantee Kafka clients rely on: responses leave in the order the requests arrived,
 // even when a later request (a Produce with acks=1) finishes before an earlier one (a long-poll
 // Fetch). Re-entrancy: `onFrame` may resolve in any order; `flush()` only ever writes from the head.
 import type { Socket } from 'node:net';
+import type { BufferPool } from './buffer-pool.js';
+import { FrameReader } from './frame-reader.js';
 
+/**
+ * `onSent`: called once every chunk has been written to the socket (see RequestContext.afterSend).
+ * `frameReleased`: nothing references the request frame's bytes any more, so its memory may be
+ * reused (ApiHandler.releasesRequestBytes).
+ */
 export type FrameResult =
-  /** `onSent`: called once every chunk has been written to the socket (see RequestContext.afterSend). */
-  | { readonly kind: 'respond'; readonly chunks: readonly Buffer[]; readonly onSent?: () => void }
-  | { readonly kind: 'none' }
+  | { readonly kind: 'respond'; readonly chunks: readonly Buffer[]; readonly onSent?: () => void; readonly frameReleased?: boolean }
+  | { readonly kind: 'none'; readonly frameReleased?: boolean }
   | { readonly kind: 'close'; readonly reason: string };
 
 export interface ConnectionInfo {
@@ -33,11 +39,12 @@ export interface ConnectionEvents {
 
 interface Slot {
   result: FrameResult | undefined;
+  /** Gives the frame's pooled buffer back (FrameReader); called when the result says it may be. */
+  readonly release: (() => void) | undefined;
 }
 
 export class Connection {
-  private chunks: Buffer[] = [];
-  private bufferedBytes = 0;
+  private readonly frames: FrameReader;
   private readonly slots: Slot[] = [];
   private closed = false;
   private readPausedForInFlight = false;
@@ -50,7 +57,9 @@ export class Connection {
     private readonly limits: ConnectionLimits,
     private readonly handler: FrameHandler,
     private readonly events: ConnectionEvents,
+    framePool: BufferPool,
   ) {
+    this.frames = new FrameReader(limits.maxFrameBytes, framePool);
     socket.setNoDelay(true);
     socket.on('data', (data: Buffer) => this.onData(data));
     socket.on('drain', () => {
@@ -89,56 +98,24 @@ export class Connection {
     if (this.closed) return;
     this.closed = true;
     this.slots.length = 0;
-    this.chunks = [];
     this.socket.destroy();
     this.events.onClose(this);
   }
 
   private onData(data: Buffer): void {
     if (this.closed) return;
-    this.chunks.push(data);
-    this.bufferedBytes += data.length;
-    while (!this.closed && this.bufferedBytes >= 4) {
-      const size = this.peekInt32();
-      if (size < 0 || size > this.limits.maxFrameBytes) {
-        this.events.onProtocolViolation(
-          this.info,
-          `frame size ${size} is outside 0..${this.limits.maxFrameBytes} (socket.request.max.bytes)`,
-        );
-        this.close();
-        return;
-      }
-      if (this.bufferedBytes < 4 + size) break;
-      const frame = this.take(4 + size).subarray(4);
-      this.dispatch(frame);
+    const violation = this.frames.push(data, (frame, release) => {
+      this.dispatch(frame, release);
+      return !this.closed;
+    });
+    if (violation !== undefined && !this.closed) {
+      this.events.onProtocolViolation(this.info, violation);
+      this.close();
     }
   }
 
-  private peekInt32(): number {
-    const first = this.chunks[0]!;
-    if (first.length >= 4) return first.readInt32BE(0);
-    const head = Buffer.concat(this.chunks, Math.min(this.bufferedBytes, 4));
-    return head.readInt32BE(0);
-  }
-
-  private take(n: number): Buffer {
-    const first = this.chunks[0]!;
-    let out: Buffer;
-    if (first.length >= n) {
-      out = first.subarray(0, n);
-      if (first.length === n) this.chunks.shift();
-      else this.chunks[0] = first.subarray(n);
-    } else {
-      const all = Buffer.concat(this.chunks, this.bufferedBytes);
-      out = all.subarray(0, n);
-      this.chunks = all.length > n ? [all.subarray(n)] : [];
-    }
-    this.bufferedBytes -= n;
-    return out;
-  }
-
-  private dispatch(frame: Buffer): void {
-    const slot: Slot = { result: undefined };
+  private dispatch(frame: Buffer, release: (() => void) | undefined): void {
+    const slot: Slot = { result: undefined, release };
     this.slots.push(slot);
     this.updateReading();
     let outcome: FrameResult | Promise<FrameResult>;
@@ -162,6 +139,7 @@ export class Connection {
   }
 
   private complete(slot: Slot, result: FrameResult): void {
+    if (result.kind !== 'close' && result.frameReleased === true) slot.release?.();
     if (this.closed) return;
     slot.result = result;
     this.scheduleFlush();

@@ -59,14 +59,15 @@ export function createFrameHandler(options: DispatchOptions): FrameHandler {
     const onSent = (): void => {
       for (const fn of sent.splice(0)) fn();
     };
+    const frameReleased = handler.releasesRequestBytes === true;
     const finish = (result: HandlerResult<unknown>): FrameResult => {
       options.observer?.onRequest(header.apiKey, options.clock.monotonicMs() - startedMs);
       if (result === null) {
         onSent();
-        return { kind: 'none' };
+        return { kind: 'none', frameReleased };
       }
       const chunks = encodeResponse(handler, header, result);
-      return sent.length === 0 ? { kind: 'respond', chunks } : { kind: 'respond', chunks, onSent };
+      return sent.length === 0 ? { kind: 'respond', chunks, frameReleased } : { kind: 'respond', chunks, onSent, frameReleased };
     };
     const outcome = handler.handle(ctx, request);
     return outcome instanceof Promise ? outcome.then(finish) : finish(outcome);

@@ -30,6 +30,13 @@ export interface ApiHandler<Req = unknown, Res = unknown> {
   /** The versions this broker implements; a subset of the codec's range. */
   readonly minVersion: number;
   readonly maxVersion: number;
+  /**
+   * True when nothing keeps a view of the request's bytes (decoded `bytes`/`records` fields are
+   * views of the frame) once `handle` returned or its promise settled, so the frame's memory is
+   * reused for a later request. Set only where every path copies what it keeps (Produce: the log
+   * append copies the batches into the file); leaving it unset is always safe.
+   */
+  readonly releasesRequestBytes?: boolean;
   handle(ctx: RequestContext, req: Req): HandlerResult<Res> | Promise<HandlerResult<Res>>;
 }
 

@@ -2,6 +2,7 @@
 // accepting first, then lets every connection answer what it already read (SIGTERM contract).
 import { createServer, type Server, type Socket } from 'node:net';
 import { Connection, type ConnectionEvents, type ConnectionLimits, type FrameHandler } from './connection.js';
+import type { BufferPool } from './buffer-pool.js';
 
 export interface ListenerOptions {
   readonly name: string;
@@ -9,6 +10,8 @@ export interface ListenerOptions {
   readonly port: number;
   readonly limits: ConnectionLimits;
   readonly handler: FrameHandler;
+  /** Buffers for request frames that arrive in several reads. */
+  readonly framePool: BufferPool;
   readonly events: Omit<ConnectionEvents, 'onClose'> & {
     onOpen?(conn: Connection): void;
     onClose?(conn: Connection): void;
@@ -69,6 +72,7 @@ export class Listener {
           events.onClose?.(c);
         },
       },
+      this.options.framePool,
     );
     this.connections.add(conn);
     events.onOpen?.(conn);

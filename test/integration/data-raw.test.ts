@@ -359,6 +359,31 @@ test('pipelined fetches on one connection each get their own bytes while read bu
   t.true(tb.broker.readBuffers.idleCount > 0, 'answered buffers went back to the pool');
 });
 
+test('pipelined produce requests bigger than a socket read are stored intact while their frame buffers are reused', async (t) => {
+  await createTopic('produce-pooled', 3);
+  const requests = 20;
+  const value = (i: number, p: number, j: number): string => `q${i}-p${p}-r${j}-${'y'.repeat(1000)}`;
+  // ~300 KB per request: it arrives over several reads, so it is assembled in a pooled buffer that
+  // the next request reuses; values name their request, so reuse too early shows as wrong records.
+  const answers = await Promise.all(
+    Array.from({ length: requests }, (_, i) =>
+      produce('produce-pooled', [0, 1, 2].map((p) => ({ index: p, records: batch(Array.from({ length: 100 }, (_, j) => ({ value: value(i, p, j) }))) }))),
+    ),
+  );
+  t.true(answers.every((partitions) => partitions.every((p) => p.errorCode === ErrorCode.NONE)));
+  for (const p of [0, 1, 2]) {
+    const got: string[] = [];
+    while (got.length < requests * 100) {
+      const response = await fetch('produce-pooled', [{ partition: p, fetchOffset: BigInt(got.length), partitionMaxBytes: 4 * 1024 * 1024 }]);
+      const fetched = fetchedValues(response.responses[0]!.partitions[0]!);
+      if (fetched.length === 0) break;
+      got.push(...fetched);
+    }
+    t.deepEqual(got, Array.from({ length: requests * 100 }, (_, k) => value(Math.floor(k / 100), p, k % 100)), `partition ${p}`);
+  }
+  t.true(tb.broker.requestBuffers.idleCount > 0, 'assembled frames went back to the pool');
+});
+
 test('long-poll fetch returns as soon as data arrives', async (t) => {
   await createTopic('fetch-long-poll');
   const started = Date.now();

@@ -54,6 +54,8 @@ export const produceHandler = defineHandler({
   response: ProduceResponse,
   minVersion: 3,
   maxVersion: 11,
+  // The append copies each batch into the log file and nothing else keeps a view of `records`.
+  releasesRequestBytes: true,
   handle(ctx, req) {
     const { broker } = ctx;
     const appended: Appended[] = [];

@@ -6,7 +6,7 @@
 // go into the response by reference (Writer.raw splices buffers >= 512 bytes), never re-encoded.
 // CRCs are checked only for bytes not yet known good (Segment.verifiedEnd): what this process
 // appended is served without CRC work, data found on disk at start is checked once. Reads go into
-// pooled buffers (read-buffers.ts), returned once the answer has been written (ctx.afterSend).
+// pooled buffers (buffer-pool.ts), returned once the answer has been written (ctx.afterSend).
 // Byte limits as Kafka: each partition gets min(partitionMaxBytes, what is left of maxBytes); the
 // first partition that returns data may exceed both by one batch (so a consumer always progresses).
 // Errors: fetchOffset outside [logStartOffset, logEndOffset] is OFFSET_OUT_OF_RANGE; error entries

@@ -1,11 +1,11 @@
-// The fetch read-buffer pool: reads up to the buffer size reuse returned buffers; bigger reads and
+// The buffer pool: takes up to the buffer size reuse given-back buffers; bigger takes and
 // buffers past the idle bound are left to the garbage collector. (That a buffer comes back only
 // after its answer was written is checked over TCP in test/integration/data-raw.test.ts.)
 import test from 'ava';
-import { ReadBufferPool } from '../../broker/server/read-buffers.js';
+import { BufferPool } from '../../broker/server/buffer-pool.js';
 
-test('a returned buffer is lent again; reads bigger than the buffer size get their own', (t) => {
-  const pool = new ReadBufferPool(1024, 2);
+test('a returned buffer is lent again; requests bigger than the buffer size get their own', (t) => {
+  const pool = new BufferPool(1024, 2);
   const a = pool.take(100);
   t.is(a.length, 1024);
   pool.give(a);
@@ -17,7 +17,7 @@ test('a returned buffer is lent again; reads bigger than the buffer size get the
 });
 
 test('no more than maxIdle buffers are kept', (t) => {
-  const pool = new ReadBufferPool(1024, 2);
+  const pool = new BufferPool(1024, 2);
   const lent = [pool.take(1), pool.take(1), pool.take(1)];
   for (const b of lent) pool.give(b);
   t.is(pool.idleCount, 2);
