@@ -110,7 +110,8 @@ export function pumpLines(input: Readable, plan: ProducerPlan, send: (records: P
         while (pending.length > 0 && !failed) {
           const batch = pending.slice(0, plan.batchLinesMax);
           pending = pending.slice(batch.length);
-          if (pending.length < plan.batchLinesMax * 4) rl.resume();
+          // Node 24 throws on resume() once stdin ended and readline closed.
+          if (!ended && pending.length < plan.batchLinesMax * 4) rl.resume();
           await send(batch);
         }
       } catch (err) {
