@@ -26,7 +26,7 @@ import { KafkaClient } from '../broker/client/client.js';
 import { Args } from './lib/args.js';
 import {
   REPO_ROOT, buildTributary, firstProduce, kafkaDist, prepareKafka, startKafka, startTributary, waitListening,
-  KAFKA_JVM_OPTIONS, tributaryOverrides, type BrokerProcess,
+  KAFKA_JVM_OPTIONS, shippedNodeFlags, tributaryOverrides, type BrokerProcess,
 } from './lib/brokers.js';
 import { describeMachine, loadAverage, measureWindow, sampleProcess } from './lib/proc.js';
 import { Results, type Sample, type SystemName } from './lib/results.js';
@@ -351,7 +351,7 @@ function settingsTable(ctx: Context): Array<[string, string]> {
   const st = ctx.settings;
   return [
     ['rounds', `${st.rounds} (odd rounds Kafka first, even rounds Tributary first)`],
-    ['Tributary', `this checkout, ${st.tributaryMode === 'compiled' ? 'bundled as shipped (npm run build: tools/build.ts, esbuild) and run with plain node' : 'TypeScript through tsx'} ${process.version}; overrides: ${tributaryOverrides(TRIBUTARY_PORT, TRIBUTARY_PORT + 1, '<dir>').join(', ')}`],
+    ['Tributary', `this checkout, ${st.tributaryMode === 'compiled' ? 'bundled as shipped (npm run build: tools/build.ts, esbuild) and run with plain node' : 'TypeScript through tsx'} ${process.version} ${shippedNodeFlags().join(' ')} (bin/tributary.js's flags); overrides: ${tributaryOverrides(TRIBUTARY_PORT, TRIBUTARY_PORT + 1, '<dir>').join(', ')}`],
     ['Apache Kafka', `4.4.0 jars from Maven Central (scripts/kafka-dist.sh), KRaft combined broker+controller, JVM: ${KAFKA_JVM_OPTIONS.join(' ')} (kafka-server-start.sh defaults)`],
     ['flush / retention', 'both defaults: no forced fsync (log.flush.interval.messages/ms unset: page cache, fsync on segment roll and shutdown), log.segment.bytes 1 GiB, retention 168 h, no size limit'],
     ['partitions', 'W1: 1 and 6; 100 B: 1; W2: 6; W3: 1; W7: ' + st.w7Partitions],
