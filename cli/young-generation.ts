@@ -6,10 +6,11 @@
  * generation (it grows to 8 MiB and more and never shrinks) the minor GCs that would free those
  * Buffers come only every ~1.5 s and a full mark-compact runs twice a second instead, stalling the
  * event loop 10-35 ms each time: librdkafka's end-to-end p99 at the benchmark's fixed rate was
- * ~13 ms against ~7.5 ms with 1 MiB semi-spaces (Kafka: ~8.5; benchmark issue, W3). The price is
- * ~13 % of librdkafka's pipelined 6-partition produce throughput; 2 MiB semi-spaces kept that but
- * not the latency at the benchmark's rate (A/B runs in bench/results/2026-11-25-profile-2.md).
- * Tail latency is the one to keep until the remaining Buffer churn itself is gone.
+ * ~13 ms against ~7.5 ms with 1 MiB semi-spaces (Kafka: ~8.5; benchmark issue, W3). Larger
+ * semi-spaces lose that at higher rates (4 MiB: 14 ms at 21,000 records/s against 8 ms). Its
+ * throughput price (~13 % of pipelined produce) came from mark-compacts triggered by the old
+ * generation's limit, which bin/tributary.js's --initial-old-space-size now keeps away (A/B runs in
+ * bench/results/2026-11-25-profile-2.md and 2026-11-26-profile-3.md).
  *
  * V8 fixes the semi-space maximum when the heap is set up, so from inside the process the only
  * lever is the growth factor: let the young generation double until it reaches the target (a burst

@@ -174,8 +174,12 @@ export function kafkaServerProperties(port: number, dataDir: string): string {
 }
 
 /** Kafka's cluster id format: 16 random bytes, URL-safe base64 without padding. */
+/** A random cluster id; like Kafka's own Uuid, never one starting with '-', which its CLI would read as a flag. */
 function kafkaClusterId(): string {
-  return randomBytes(16).toString('base64url');
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 /** Writes server.properties into a fresh `dir` and formats its log dir (one JVM run). */
