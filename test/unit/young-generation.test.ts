@@ -33,8 +33,11 @@ function newSpaceAfterChurn(t: { teardown: (fn: () => void) => void }, options: 
 const MiB = 1024 * 1024;
 
 test('imported first, the module holds the young generation at 1 MiB semi-spaces under churn', (t) => {
-  t.is(newSpaceAfterChurn(t, { withModule: true }), 2 * MiB);
-  t.true(newSpaceAfterChurn(t, { withModule: false }) > 2 * MiB, 'without it the same churn grows the young generation');
+  // V8 13 (Node 24) sizes new space in pages and now and then lands a page or two above the
+  // target (2.25 or 2.5 MiB); what matters is that it stops there instead of growing to 32+ MiB.
+  const held = newSpaceAfterChurn(t, { withModule: true });
+  t.true(held >= 2 * MiB && held < 4 * MiB, `new space ${held} bytes, expected 2 MiB (up to a few pages more)`);
+  t.true(newSpaceAfterChurn(t, { withModule: false }) >= 16 * MiB, 'without it the same churn grows the young generation');
 });
 
 test("node's own semi-space flags win over the module", (t) => {
