@@ -16,7 +16,10 @@ while [[ $# -gt 0 ]]; do
 done
 data=$(mktemp -d "${TMPDIR:-/tmp}/tributary-with.XXXXXX")
 log="$data.log"
-node --import tsx "$root/cli/main.ts" broker start \
+# The node flags the tributary command ships with (bin/tributary.js's `env -S` shebang); the sources
+# through tsx rather than the command, which would run a possibly stale dist/ bundle.
+read -r -a node_flags <<<"$(head -n 1 "$root/bin/tributary.js" | sed 's|^#!/usr/bin/env -S node||')"
+node "${node_flags[@]}" --import tsx "$root/cli/main.ts" broker start \
   --override "listeners=PLAINTEXT://127.0.0.1:$port" \
   --override "log.dirs=$data" \
   --override "tributary.http.listener=http://127.0.0.1:$http_port" \
