@@ -23,10 +23,11 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { KafkaAdmin } from '../broker/client/admin.js';
 import { KafkaClient } from '../broker/client/client.js';
+import { shippedNodeFlags } from '../tools/node-flags.js';
 import { Args } from './lib/args.js';
 import {
   REPO_ROOT, buildTributary, firstProduce, kafkaDist, prepareKafka, startKafka, startTributary, waitListening,
-  KAFKA_JVM_OPTIONS, shippedNodeFlags, tributaryOverrides, type BrokerProcess,
+  KAFKA_JVM_OPTIONS, tributaryOverrides, type BrokerProcess,
 } from './lib/brokers.js';
 import { describeMachine, loadAverage, measureWindow, sampleProcess } from './lib/proc.js';
 import { Results, type Sample, type SystemName } from './lib/results.js';

@@ -6,7 +6,7 @@ import { createLogger } from './io/logger.js';
 import { Broker } from './server/broker.js';
 
 /** The V8 flag bin/tributary.js passes to node; see the comment there. */
-export const OLD_SPACE_FLAG = '--initial-old-space-size';
+const OLD_SPACE_FLAG = '--initial-old-space-size';
 
 export interface RunBrokerOptions {
   readonly configFile?: string;

@@ -10,7 +10,7 @@
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Connection } from '../../broker/client/connection.js';
@@ -19,6 +19,7 @@ import { ProduceRequest } from '../../broker/protocol/generated/produce-request.
 import { ProduceResponse } from '../../broker/protocol/generated/produce-response.js';
 import { encodeRecordBatch } from '../../broker/protocol/records.js';
 import { buildBundles } from '../../tools/build.js';
+import { shippedNodeFlags } from '../../tools/node-flags.js';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const CACHE_DIR = process.env['TRIBUTARY_CACHE'] ?? join(process.env['HOME'] ?? '/tmp', '.cache', 'tributary');
@@ -104,23 +105,13 @@ export function tributaryOverrides(port: number, httpPort: number, dataDir: stri
   ];
 }
 
-/**
- * The node flags the `tributary` command runs with, read from bin/tributary.js's `env -S` shebang,
- * so the broker is measured as it ships; `nodeArgs` come after them (and win).
- */
-export function shippedNodeFlags(): string[] {
-  const first = readFileSync(join(REPO_ROOT, 'bin', 'tributary.js'), 'utf8').split('\n', 1)[0]!;
-  const match = /^#!\/usr\/bin\/env -S node((?: --\S+)*)$/.exec(first);
-  if (match === null) throw new Error(`bin/tributary.js starts with '${first}', not '#!/usr/bin/env -S node [flags]'`);
-  return match[1]!.trim().split(' ').filter((f) => f !== '');
-}
-
 export function startTributary(options: TributaryStartOptions): BrokerProcess {
   mkdirSync(options.dataDir, { recursive: true });
   const logFile = `${options.dataDir}.log`;
   const out = openSync(logFile, 'a');
   const entry = options.mode === 'compiled' ? [options.compiledMain ?? buildTributary()] : ['--import', 'tsx', join(REPO_ROOT, 'cli', 'main.ts')];
   const overrides = [...tributaryOverrides(options.port, options.httpPort, options.dataDir), ...(options.overrides ?? [])];
+  // As the tributary command runs it; `nodeArgs` come after (and win).
   const args = [...shippedNodeFlags(), ...(options.nodeArgs ?? []), ...entry, 'broker', 'start', ...overrides.flatMap((o) => ['--override', o])];
   const spawnedAt = performance.now();
   const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', out, out] });
@@ -173,8 +164,10 @@ export function kafkaServerProperties(port: number, dataDir: string): string {
   ].join('\n');
 }
 
-/** Kafka's cluster id format: 16 random bytes, URL-safe base64 without padding. */
-/** A random cluster id; like Kafka's own Uuid, never one starting with '-', which its CLI would read as a flag. */
+/**
+ * Kafka's cluster id format: 16 random bytes, URL-safe base64 without padding; like Kafka's own
+ * Uuid, never one starting with '-', which its CLI would read as a flag.
+ */
 function kafkaClusterId(): string {
   for (;;) {
     const id = randomBytes(16).toString('base64url');

@@ -104,15 +104,18 @@ export class Connection {
 
   private onData(data: Buffer): void {
     if (this.closed) return;
-    const violation = this.frames.push(data, (frame, release) => {
-      this.dispatch(frame, release);
-      return !this.closed;
-    });
+    const violation = this.frames.push(data, this.onFrame);
     if (violation !== undefined && !this.closed) {
       this.events.onProtocolViolation(this.info, violation);
       this.close();
     }
   }
+
+  /** The FrameReader's sink, made once rather than per socket read. */
+  private readonly onFrame = (frame: Buffer, release: (() => void) | undefined): boolean => {
+    this.dispatch(frame, release);
+    return !this.closed;
+  };
 
   private dispatch(frame: Buffer, release: (() => void) | undefined): void {
     const slot: Slot = { result: undefined, release };
